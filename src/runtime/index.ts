@@ -8,4 +8,5 @@ export * from './metrics/index.js';
 export * from './text/index.js';
 export * from './data/index.js';
 export * from './io/index.js';
+export * from './module.js';
 export { UserError } from '../errors.js';

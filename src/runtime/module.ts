@@ -1,0 +1,94 @@
+/**
+ * The contract between generated modules (codegen/ emits classes implementing these interfaces) and
+ * what drives them (the trainer, the CLI commands, tests). Generated code adds precise types on top:
+ * its state types name each cell's `{h}` or `{h, c}` so changing `cell:` in the YAML changes the type.
+ */
+import type * as tf from '@tensorflow/tfjs';
+
+/** A torch-layout tensor as stored in a checkpoint (`<node-or-weights-prefix>.<param>`). */
+export interface NamedTensor { shape: number[]; data: Float32Array }
+export type TensorDict = Record<string, NamedTensor>;
+
+/** Sizes only known once data is loaded. */
+export interface ModuleConfig {
+  vocab: { source?: number; target?: number; tokens?: number };
+  /** Seed for parameter initialization and dropout masks. */
+  seed: number;
+}
+
+/** A teacher-forced seq2seq batch; all int32, padded with `<pad>`. */
+export interface Seq2SeqBatch {
+  src: tf.Tensor2D;      // [B, T_src]
+  srcLen: tf.Tensor1D;   // [B]
+  tgtIn: tf.Tensor2D;    // [B, T_tgt]  <bos> + target[:-1]
+  tgtOut: tf.Tensor2D;   // [B, T_tgt]  target (ends with <eos>)
+  tgtLen: tf.Tensor1D;   // [B]
+}
+
+/** A language-model batch: labels are inputs shifted by one. */
+export interface LmBatch {
+  x: tf.Tensor2D;        // [B, T]
+  y: tf.Tensor2D;        // [B, T]
+}
+
+export interface LossResult { mean: tf.Scalar; sum: tf.Scalar; count: number }
+export interface StepResult { loss: number; gradNorm: number; tokens: number }
+
+export interface SearchOptions {
+  bos: number; eos: number; pad: number; maxLen: number;
+  beamSize?: number; lengthPenalty?: number; nBest?: number; maxCandidates?: number;
+}
+
+/** One decoded hypothesis: tokens as generated (`<eos>` included when generated). */
+export interface Hypothesis { tokens: number[]; logp: number; score: number }
+
+export interface GeneratedModule {
+  readonly specName: string;
+  readonly task: 'seq2seq' | 'language-model';
+  readonly config: ModuleConfig;
+  /** All trainable variables, in a stable order. */
+  variables(): tf.Variable[];
+  /** Parameters in PyTorch names and layouts, keyed `<prefix>.<param>`. */
+  exportTensors(): TensorDict;
+  /** Load PyTorch-layout tensors; missing/extra names or wrong shapes are UserErrors. */
+  importTensors(tensors: TensorDict): void;
+  dispose(): void;
+}
+
+export interface Seq2SeqModule<Encoded = unknown, DecoderState = unknown> extends GeneratedModule {
+  readonly task: 'seq2seq';
+  encode(src: tf.Tensor2D, srcLen: tf.Tensor1D, training: boolean): Encoded;
+  initDecoderState(encoded: Encoded, srcLen: tf.Tensor1D): DecoderState;
+  /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target]. */
+  decodeStep(tokens: tf.Tensor1D, state: DecoderState): { logProbs: tf.Tensor2D; state: DecoderState };
+  selectState(state: DecoderState, rows: tf.Tensor1D): DecoderState;
+  disposeState(state: DecoderState): void;
+  disposeEncoded(encoded: Encoded): void;
+  /** Teacher-forced logits [B, T_tgt, V_target] (time-batched path). */
+  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D;
+  loss(batch: Seq2SeqBatch, training: boolean): LossResult;
+  trainStep(batch: Seq2SeqBatch, optimizer: tf.Optimizer, clipNorm: number | null): StepResult;
+  greedy(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][];
+  beam(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][];
+  exhaustive(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][];
+}
+
+export interface LanguageModelModule<State = unknown> extends GeneratedModule {
+  readonly task: 'language-model';
+  initState(batch: number): State;
+  /** Logits [B, T, V] and the state after the last step (for carry_state). */
+  forward(x: tf.Tensor2D, state: State | null, training: boolean): { logits: tf.Tensor3D; state: State };
+  decodeStep(tokens: tf.Tensor1D, state: State): { logProbs: tf.Tensor2D; state: State };
+  disposeState(state: State): void;
+  loss(batch: LmBatch, state: State | null, training: boolean): LossResult & { state: State };
+  trainStep(batch: LmBatch, state: State | null, optimizer: tf.Optimizer, clipNorm: number | null): StepResult & { state: State };
+}
+
+export type AnyModule = Seq2SeqModule | LanguageModelModule;
+
+/** What a generated file exports as default. */
+export interface GeneratedModuleClass {
+  new (config: ModuleConfig): AnyModule;
+  readonly specName: string;
+  readonly task: 'seq2seq' | 'language-model';
+}
