@@ -15,8 +15,11 @@ export type FrontEndCode =
   | 'R001'
   | 'N001' | 'N002' | 'N003';
 
-/** Graph codes (H2): add members here, e.g. `| 'G001' | 'G002'`. */
-export type GraphCode = never;
+/** Graph codes (src/graph/diagnostics.ts has one named factory per code). */
+export type GraphCode =
+  | 'G001' | 'G002' | 'G003' | 'G004' | 'G005' | 'G006' | 'G007' | 'G008' | 'G009' | 'G010'
+  | 'G011' | 'G012' | 'G013' | 'G014' | 'G015' | 'G016' | 'G017' | 'G018' | 'G019' | 'G020'
+  | 'G021' | 'G022' | 'G023' | 'G024' | 'G025' | 'G026' | 'G027' | 'G028' | 'G029';
 
 export type DiagnosticCode = FrontEndCode | GraphCode;
 
@@ -43,6 +46,35 @@ export const CODE_TITLES: Record<DiagnosticCode, string> = {
   N001: 'section does not fit the task',
   N002: 'conflicting decode options',
   N003: 'option does not apply here',
+  G001: 'unknown reference',
+  G002: 'duplicate node name',
+  G003: 'stream not in this task',
+  G004: 'cycle not broken by `.prev`',
+  G005: '`.prev` does not close a loop',
+  G006: 'invalid delayed reference',
+  G007: 'not a recurrent node',
+  G008: 'whole state used outside `init`',
+  G009: '`init` is not a state',
+  G010: '`init` state: cell kind mismatch',
+  G011: '`init` state: layer count mismatch',
+  G012: '`init` state: hidden size mismatch',
+  G013: '`init` state: direction mismatch',
+  G014: 'concat of a sequence and a vector',
+  G015: 'concat over different time axes',
+  G016: 'width cannot be computed',
+  G017: 'embedding input is not a stream',
+  G018: 'token ids need an embedding',
+  G019: 'expected a sequence',
+  G020: 'repeat input is already a sequence',
+  G021: 'attention width mismatch',
+  G022: 'attention keys and values differ in length',
+  G023: 'invalid attention mask',
+  G024: 'output is not a node',
+  G025: 'output is not a dense over the vocabulary',
+  G026: 'output is not on the target time axis',
+  G027: 'bidirectional recurrence on the decoding side',
+  G028: 'no stream reaches this node',
+  G029: 'unused node',
 };
 
 export function isDiagnosticCode(code: string): code is DiagnosticCode {
