@@ -63,7 +63,7 @@ function step(vars: tf.Variable[], lossFn: () => tf.Scalar, optimizer: tf.Optimi
 
 function maskedCe(logits: tf.Tensor3D, labels: tf.Tensor2D, lengths: tf.Tensor1D): LossResult {
   const [B, T, V] = logits.shape;
-  const count = lengths.dataSync().reduce((a, b) => a + b, 0);
+  const count = Array.from(lengths.dataSync()).reduce((a, b) => a + b, 0);
   return tf.tidy(() => {
     const logp = tf.logSoftmax(logits);
     const picked = tf.sum(tf.mul(logp, tf.oneHot(labels, V)), 2); // [B,T]
