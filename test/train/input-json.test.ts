@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseModelInput, validateModelInput, type Seq2SeqInput, type LmInput } from '../../src/train/input-json.js';
+import { parseModelInput, validateModelInput, type ParseInputOptions, type Seq2SeqInput, type LmInput } from '../../src/train/input-json.js';
 import { UserError } from '../../src/errors.js';
 
 const good = {
@@ -10,7 +10,7 @@ const good = {
 const s2s = { file: 'in.json', task: 'seq2seq' as const, needTarget: true };
 const lm = { file: 'in.json', task: 'language-model' as const, needTarget: false };
 
-function errorOf(json: unknown, opts = s2s): string {
+function errorOf(json: unknown, opts: ParseInputOptions = s2s): string {
   try {
     validateModelInput(json, opts);
   } catch (e) {
