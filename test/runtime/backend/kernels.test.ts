@@ -1,0 +1,141 @@
+/**
+ * seqloom's kernel fixes give the same numbers as the cpu backend's stock kernels (and a plain
+ * reference loop), on shapes that exercise every code path (contiguous and strided, each axis).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../../src/runtime/backend/index.js';
+
+/** Deterministic pseudo-random values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Runs f on a backend and returns plain arrays (no tensors survive). */
+async function on<T>(backend: 'cpu' | 'wasm', f: () => T): Promise<T> {
+  await useBackend(backend);
+  return f();
+}
+
+function flat(t: tf.Tensor | tf.Tensor[]): number[][] {
+  const list = Array.isArray(t) ? t : [t];
+  const out = list.map((x) => [...x.shape, ...Array.from(x.dataSync())]);
+  tf.dispose(list);
+  return out;
+}
+
+/** The same computation on cpu and wasm: results agree to float32 rounding. */
+async function expectSameOnBothBackends(f: () => tf.Tensor | tf.Tensor[], tol = 1e-5): Promise<void> {
+  const cpu = await on('cpu', () => flat(tf.tidy(f)));
+  const wasm = await on('wasm', () => {
+    const before = tf.memory().numTensors;
+    const r = flat(tf.tidy(f));
+    expect(tf.memory().numTensors).toBe(before);
+    return r;
+  });
+  expect(wasm.length).toBe(cpu.length);
+  for (let i = 0; i < cpu.length; i++) {
+    expect(wasm[i]!.length).toBe(cpu[i]!.length);
+    for (let k = 0; k < cpu[i]!.length; k++) expect(Math.abs(wasm[i]![k]! - cpu[i]![k]!)).toBeLessThanOrEqual(tol);
+  }
+}
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+afterAll(async () => {
+  await useBackend('cpu');
+});
+
+describe('UnsortedSegmentSum (the gradient of gather)', () => {
+  it('is registered on wasm and sums rows per segment like a reference loop', async () => {
+    await useBackend('wasm');
+    const x = values(7 * 3, 1);
+    const ids = [2, 0, 2, 4, -1, 0, 9]; // -1 and 9 fall outside [0, 5): dropped
+    const got = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(x, [7, 3]), tf.tensor1d(ids, 'int32'), 5).arraySync());
+    const want = Array.from({ length: 5 }, () => [0, 0, 0]);
+    ids.forEach((s, i) => { if (s >= 0 && s < 5) for (let k = 0; k < 3; k++) want[s]![k]! += x[i * 3 + k]!; });
+    for (let s = 0; s < 5; s++) for (let k = 0; k < 3; k++) expect(got[s]![k]).toBeCloseTo(want[s]![k]!, 6);
+  });
+
+  it('matches between backends, float32 and int32, and through gather gradients', async () => {
+    const ids = [3, 1, 3, 0, 5, 1, 1, 2, 0, 5, 4, 3];
+    await expectSameOnBothBackends(() => tf.unsortedSegmentSum(tf.tensor3d(values(12 * 2 * 3, 2), [12, 2, 3]), tf.tensor1d(ids, 'int32'), 6));
+    await expectSameOnBothBackends(() => tf.unsortedSegmentSum(tf.tensor2d(ids.map((v) => v * 7), [6, 2], 'int32'), tf.tensor1d([0, 1, 0, 2, 2, 0], 'int32'), 3));
+    await expectSameOnBothBackends(() => {
+      const table = tf.tensor2d(values(10 * 4, 3), [10, 4]);
+      const tokens = tf.tensor2d([[1, 2, 2, 9], [0, 1, 1, 1]], [2, 4], 'int32');
+      const weights = tf.tensor3d(values(2 * 4 * 4, 4), [2, 4, 4]);
+      return tf.grad((t: tf.Tensor) => tf.gather(t, tokens).mul(weights).sum())(table);
+    });
+  });
+});
+
+describe('BatchMatMul with transposed operands', () => {
+  const cases: Array<[number[], number[], boolean, boolean]> = [
+    [[5, 7], [7, 3], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[2, 7, 5], [2, 3, 7], true, true],
+    [[2, 5, 7], [1, 3, 7], false, true],
+    [[33, 64], [33, 96], true, false],
+  ];
+  it.each(cases)('%j · %j (transposeA=%s, transposeB=%s) matches cpu', async (aShape, bShape, ta, tb) => {
+    await expectSameOnBothBackends(
+      () => tf.matMul(tf.tensor(values(sizeOf(aShape), 5), aShape), tf.tensor(values(sizeOf(bShape), 6), bShape), ta, tb),
+      1e-4);
+  });
+
+  it('gives matMul gradients equal to cpu', async () => {
+    await expectSameOnBothBackends(() => {
+      const a = tf.tensor2d(values(6 * 4, 7), [6, 4]);
+      const b = tf.tensor2d(values(4 * 5, 8), [4, 5]);
+      return tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y).square().sum())([a, b]);
+    }, 1e-4);
+  });
+});
+
+describe('Slice, Unpack, SplitV read through views', () => {
+  const shape = [3, 4, 5, 2];
+  const x = () => tf.tensor(values(sizeOf(shape), 9), shape);
+  it.each([
+    [[0, 0, 0, 0], [3, 4, 5, 2]],
+    [[1, 0, 0, 0], [1, 4, 5, 2]],   // contiguous block
+    [[1, 2, 0, 0], [2, 1, 5, 2]],   // strided runs
+    [[0, 1, 2, 1], [3, 2, 3, 1]],   // innermost partial
+    [[2, 3, 4, 1], [1, 1, 1, 1]],
+    [[0, 0, 1, 0], [3, 4, 0, 2]],   // empty
+  ])('slice begin %j size %j matches cpu', async (begin, size) => {
+    await expectSameOnBothBackends(() => tf.slice(x(), begin, size));
+  });
+
+  it.each([0, 1, 2, 3])('unstack along axis %i matches cpu', async (axis) => {
+    await expectSameOnBothBackends(() => tf.unstack(x(), axis));
+  });
+
+  it.each([[0, [1, 2]], [1, [1, 3]], [2, [2, 2, 1]], [3, 2], [-1, [1, 1]]] as Array<[number, number | number[]]>)(
+    'split along axis %i into %j matches cpu', async (axis, sizes) => {
+      await expectSameOnBothBackends(() => tf.split(x(), sizes, axis));
+    });
+
+  it('works for int32 and bool tensors, and in gradients of stack/concat', async () => {
+    await expectSameOnBothBackends(() => tf.unstack(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), 1));
+    await expectSameOnBothBackends(() => tf.slice(tf.tensor2d([1, 0, 1, 1, 0, 0], [2, 3], 'bool'), [0, 1], [2, 2]).cast('int32'));
+    await expectSameOnBothBackends(() => {
+      const parts = [0, 1, 2].map((i) => tf.tensor2d(values(4 * 3, 20 + i), [4, 3]));
+      return tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        tf.stack([a, b, c]).mul(tf.concat([a, b, c], 1).reshape([4, 3, 3]).transpose([2, 0, 1])).sum())(parts);
+    });
+  });
+});

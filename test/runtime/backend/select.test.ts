@@ -1,0 +1,73 @@
+/** Backend selection: explicit names, SEQLOOM_BACKEND, fallback, and no "install tfjs-node" noise. */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UserError } from '../../../src/errors.js';
+import { activeBackend, initBackend, isBackendChoice, kernelFixesFor, useBackend } from '../../../src/runtime/backend/index.js';
+
+const tfjsNodeInstalled = (() => {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+describe('initBackend', () => {
+  it('keeps the console quiet on cpu, first use included (no "install tfjs-node" advice)', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    const log = vi.spyOn(console, 'log');
+    await initBackend('cpu');
+    tf.tidy(() => tf.ones([3]).add(1).dataSync());
+    const printed = [...warn.mock.calls, ...log.mock.calls].flat().join(' ');
+    expect(printed).not.toMatch(/speed things up|tfjs-node/);
+  });
+
+  it('starts cpu and wasm by name and reports which is active', async () => {
+    expect(await initBackend('cpu')).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(activeBackend()).toBe('cpu');
+    expect(await useBackend('wasm')).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('auto picks node when tfjs-node resolves, else wasm', async () => {
+    vi.stubEnv('SEQLOOM_BACKEND', '');
+    expect(await initBackend()).toBe(tfjsNodeInstalled ? 'node' : 'wasm');
+  });
+
+  it('SEQLOOM_BACKEND overrides auto; a bad value is a UserError naming the choices', async () => {
+    vi.stubEnv('SEQLOOM_BACKEND', 'cpu');
+    expect(await initBackend('auto')).toBe('cpu');
+    vi.stubEnv('SEQLOOM_BACKEND', 'gpu');
+    await expect(initBackend()).rejects.toThrow(UserError);
+    await expect(initBackend()).rejects.toThrow(/SEQLOOM_BACKEND=gpu/);
+    // An explicit name wins over the environment.
+    expect(await initBackend('wasm')).toBe('wasm');
+  });
+
+  it.skipIf(tfjsNodeInstalled)('asking for node without tfjs-node is a UserError, not a crash', async () => {
+    const err = await initBackend('node').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/backend 'node' could not start/);
+    expect((err as UserError).hint).toMatch(/tfjs-node/);
+  });
+
+  it('registers the kernel fixes on the backend it starts', async () => {
+    await initBackend('wasm');
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+    expect(kernelFixesFor('wasm')).toContain('BatchMatMul');
+    expect(kernelFixesFor('cpu')).toEqual(['UnsortedSegmentSum']);
+  });
+
+  it('knows its choices', () => {
+    expect(['node', 'wasm', 'cpu', 'auto'].every(isBackendChoice)).toBe(true);
+    expect(isBackendChoice('webgl')).toBe(false);
+  });
+});
