@@ -12,7 +12,7 @@ export interface HostSeq2SeqBatch {
 }
 
 /** A language-model batch: `y` is `x` shifted by one token. */
-export interface HostLmBatch { x: Int32Array; y: Int32Array; batch: number; T: number }
+export interface HostLmBatch { x: Int32Array; y: Int32Array; batch: number; steps: number }
 
 export type HostBatch = HostSeq2SeqBatch | HostLmBatch;
 
@@ -32,8 +32,8 @@ export function seq2seqTensors(b: HostSeq2SeqBatch): Seq2SeqBatch {
 
 export function lmTensors(b: HostLmBatch): LmBatch {
   return {
-    x: tf.tensor2d(b.x, [b.batch, b.T], 'int32'),
-    y: tf.tensor2d(b.y, [b.batch, b.T], 'int32'),
+    x: tf.tensor2d(b.x, [b.batch, b.steps], 'int32'),
+    y: tf.tensor2d(b.y, [b.batch, b.steps], 'int32'),
   };
 }
 
@@ -48,5 +48,5 @@ export function hostBatchTokens(b: HostBatch): number {
     for (const len of b.tgtLen) n += len;
     return n;
   }
-  return b.batch * b.T;
+  return b.batch * b.steps;
 }

@@ -69,7 +69,7 @@ export function lmEpochData(V: number, B: number, T: number, batches: number): E
             y[b * T + t] = cyc(pos + 1);
           }
         }
-        yield { x, y, batch: B, T } satisfies HostLmBatch;
+        yield { x, y, batch: B, steps: T } satisfies HostLmBatch;
       }
     },
   };

@@ -1,0 +1,65 @@
+/**
+ * Sentences in, translations out: preprocess and tokenize like the training data, map words to ids
+ * (unknown words → `<unk>`, reported), truncate to the source `max_len` (reported), decode every
+ * sentence in ONE batched search call, and turn the n-best token lists back into text.
+ */
+import type { DataSpec, StreamSpec } from '../spec/types.js';
+import type { Seq2SeqModule } from '../runtime/module.js';
+import { Vocab, UNK_TOKEN } from '../runtime/text/vocab.js';
+import { detokenize } from '../runtime/text/tokenize.js';
+import { encodeSourceSentences } from '../runtime/data/seq2seq.js';
+import { UserError } from '../errors.js';
+import { searchBatch, type DecodeSettings, type HostSources } from './search.js';
+
+export interface TranslationResult {
+  source: string;
+  translation: string;
+  score: number;
+  n_best: { translation: string; score: number }[];
+}
+
+export interface EncodedSources extends HostSources {
+  /** Notes for stderr: unknown words, truncation, empty input. */
+  notes: string[];
+}
+
+export function encodeSources(sentences: readonly string[], srcVocab: Vocab, dataSpec: DataSpec): EncodedSources {
+  if (sentences.length === 0) throw new UserError('nothing to translate', 'give one or more sentences after the checkpoint');
+  const source = dataSpec.source as StreamSpec;
+  const enc = encodeSourceSentences(sentences, srcVocab, dataSpec);
+  const notes: string[] = [];
+  enc.tokens.forEach((tokens, i) => {
+    const which = sentences.length > 1 ? `sentence ${i + 1}` : 'the sentence';
+    if (tokens.length === 0) notes.push(`note: ${which} is empty (after preprocessing); translating <eos> alone`);
+    const unknown = [...new Set(tokens.filter((t) => !srcVocab.has(t)))];
+    if (unknown.length > 0) {
+      notes.push(`note: ${which}: ${unknown.map((t) => JSON.stringify(t)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} `
+        + `not in the source vocabulary; translated as ${UNK_TOKEN}`);
+    }
+    if (tokens.length + 1 > source.max_len) {
+      notes.push(`note: ${which} has ${tokens.length} tokens; data.source.max_len is ${source.max_len} `
+        + `(<eos> included), so only its first ${Math.min(tokens.length, source.max_len)} are translated`);
+    }
+  });
+  return { src: enc.src, srcLen: enc.srcLen, batch: enc.batch, srcT: enc.srcT, notes };
+}
+
+/** Generated ids → display text (stops at `<eos>`, drops `<pad>`/`<bos>`). */
+export function hypothesisText(tokens: readonly number[], tgtVocab: Vocab, target: StreamSpec): string {
+  return detokenize(tgtVocab.decodeUntilEos(tokens), target.tokenizer);
+}
+
+export function translateSentences(
+  module: Seq2SeqModule, sentences: readonly string[], vocabs: { source: Vocab; target: Vocab },
+  dataSpec: DataSpec, settings: DecodeSettings,
+): { results: TranslationResult[]; notes: string[] } {
+  const sources = encodeSources(sentences, vocabs.source, dataSpec);
+  const tgt = vocabs.target;
+  const nbest = searchBatch(module, sources, settings, { bos: tgt.bos, eos: tgt.eos, pad: tgt.pad });
+  const results = nbest.map((list, i): TranslationResult => {
+    const n_best = list.map((h) => ({ translation: hypothesisText(h.tokens, tgt, dataSpec.target as StreamSpec), score: h.score }));
+    const best = n_best[0] ?? { translation: '', score: -Infinity };
+    return { source: sentences[i]!, translation: best.translation, score: best.score, n_best };
+  });
+  return { results, notes: sources.notes };
+}
