@@ -1,0 +1,77 @@
+/**
+ * Runs a `SearchModel` one batched step at a time and owns the decoder state in between: each step
+ * is one `model.step` over all live rows, whose [N, V] log-probabilities come back to the CPU with one
+ * `dataSync`; the per-sentence selection then happens on plain arrays (deterministic, tie-breaking by
+ * token id), and `keepRows` reorders/compacts the state with one `model.select`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SearchModel } from './types.js';
+
+export interface StepLogProbs {
+  /** Row-major [rows, vocab] log-probabilities. */
+  values: Float32Array;
+  vocab: number;
+}
+
+export class SearchStepDriver<S> {
+  private state: S;
+  /** False while `state` is the caller's `init` (never disposed here). */
+  private owned = false;
+  private rows: number;
+
+  constructor(private readonly model: SearchModel<S>, init: S, rows: number) {
+    this.state = init;
+    this.rows = rows;
+  }
+
+  /** One decoder step: `tokens` [rows] in, log-probabilities [rows, V] out. */
+  step(tokens: Int32Array): StepLogProbs {
+    if (tokens.length !== this.rows) {
+      throw new Error(`search: ${tokens.length} tokens for ${this.rows} state rows`);
+    }
+    const tokenTensor = tf.tensor1d(tokens, 'int32');
+    let out: { logProbs: tf.Tensor2D; state: S };
+    try {
+      out = this.model.step(tokenTensor, this.state);
+    } finally {
+      tokenTensor.dispose();
+    }
+    this.replaceState(out.state);
+    try {
+      const [n, vocab] = out.logProbs.shape;
+      if (out.logProbs.rank !== 2 || n !== this.rows) {
+        throw new Error(`search: model step returned log-probs of shape [${out.logProbs.shape}] for ${this.rows} rows`);
+      }
+      return { values: out.logProbs.dataSync() as Float32Array, vocab };
+    } finally {
+      out.logProbs.dispose();
+    }
+  }
+
+  /** Keeps row `rows[i]` of the current state as row i (reorder, repeat, drop). */
+  keepRows(rows: Int32Array): void {
+    const identity = rows.length === this.rows && rows.every((r, i) => r === i);
+    if (identity) return;
+    const rowTensor = tf.tensor1d(rows, 'int32');
+    let next: S;
+    try {
+      next = this.model.select(this.state, rowTensor);
+    } finally {
+      rowTensor.dispose();
+    }
+    this.replaceState(next);
+    this.rows = rows.length;
+  }
+
+  /** Frees the state this driver owns (not the caller's init). Safe to call twice. */
+  dispose(): void {
+    if (this.owned) this.model.dispose(this.state);
+    this.owned = false;
+  }
+
+  private replaceState(next: S): void {
+    if (this.owned) this.model.dispose(this.state);
+    this.state = next;
+    this.owned = true;
+  }
+}
