@@ -103,7 +103,10 @@ export function restoreOptimizerState(optimizer: tf.Optimizer, vars: tf.Variable
       if (t.shape.join(',') !== v.shape.join(',')) {
         throw new UserError(`${where}: optimizer tensor ${suffix}.${k} has shape [${t.shape}], the parameter has [${v.shape}]`);
       }
-      return { originalName: `${v.name}/${suffix}`, variable: tf.tensor(t.data, t.shape).variable(false) };
+      const init = tf.tensor(t.data, t.shape);
+      const variable = init.variable(false);
+      init.dispose();
+      return { originalName: `${v.name}/${suffix}`, variable };
     });
     const old = o[field] as SlotVariable[] | undefined;
     if (old) tf.dispose(old.map((s) => s.variable));
@@ -132,5 +135,5 @@ function parseOwners(raw: string | undefined, count: number, where: string): num
 }
 
 function snake(s: string): string {
-  return s.replace(/[A-Z0-9]+/g, (m) => `_${m.toLowerCase()}`);
+  return s.replace(/[A-Z]+/g, (m) => `_${m.toLowerCase()}`);
 }
