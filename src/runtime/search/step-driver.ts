@@ -3,6 +3,11 @@
  * is one `model.step` over all live rows, whose [N, V] log-probabilities come back to the CPU with one
  * `dataSync`; the per-sentence selection then happens on plain arrays (deterministic, tie-breaking by
  * token id), and `keepRows` reorders/compacts the state with one `model.select`.
+ *
+ * Why select on the CPU: measured per step for [N = 256, V = 10 000] log-probs (batch 64 × beam 4),
+ * dataSync + `topExpansions` took ~7 ms on the cpu backend against ~470–660 ms for an in-graph
+ * add + reshape + tf.topk(2k) + dataSync of the result, and ~14–18 ms on wasm for both; tf.topk also
+ * gives no tie-breaking guarantee. The model step itself stays batched on the backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SearchModel } from './types.js';

@@ -28,10 +28,13 @@ export function topExpansions(
   for (let p = 0; p < parentLogps.length; p++) {
     const base = parentLogps[p]!;
     const offset = (firstRow + p) * vocab;
+    // Raw log-probs at or below `floor` cannot enter the list (refreshed as the list fills up).
+    let floor = count === limit ? logp[limit - 1]! - base : Number.NEGATIVE_INFINITY;
     for (let v = 0; v < vocab; v++) {
-      if (!generable[v]) continue;
-      const c = base + values[offset + v]!;
-      if (!(c > Number.NEGATIVE_INFINITY)) continue; // -Infinity or NaN: impossible
+      const x = values[offset + v]!;
+      if (!(x > floor) || !generable[v]) continue; // also skips NaN and -Infinity
+      const c = base + x;
+      if (!(c > Number.NEGATIVE_INFINITY)) continue; // impossible
       if (count === limit && !(c > logp[limit - 1]!)) continue; // not better than the worst kept
       // Candidates arrive in (parent, token) order, so an equal log-prob goes after those kept.
       let pos = count < limit ? count : limit - 1;
@@ -45,6 +48,7 @@ export function topExpansions(
       token[pos] = v;
       logp[pos] = c;
       if (count < limit) count++;
+      if (count === limit) floor = logp[limit - 1]! - base;
     }
   }
   return { count, parent, token, logp };
