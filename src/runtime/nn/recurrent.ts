@@ -1,0 +1,184 @@
+/**
+ * Multi-layer, optionally bidirectional RNN/GRU/LSTM over a whole sequence (`runRecurrent`) or one
+ * step at a time (`recurrentStep`), masked by valid length.
+ *
+ * How a sequence runs (layer by layer, time-major, like cuDNN):
+ *   x [B, T, In] → transpose → [T, B, In] → reshape [T·B, In]
+ *   per layer and direction: ONE matMul projects every step's input: [T·B, G·H] → unstack → T × [B, G·H]
+ *   per step: one fused h·W_hh matMul and the gate math (cells.ts)
+ *   outputs: stack → [T, B, H] (both directions: concat → [T, B, 2H]) → next layer's input
+ * Time-major keeps each step's slice contiguous, so unstack/stack and their gradients are plain
+ * copies (see backend/kernels.ts for why that matters on wasm).
+ *
+ * Masking: with `lengths`, a step t ≥ length[b] leaves row b's state unchanged, so the final state is
+ * the state at each sequence's length (pack_padded_sequence semantics; the reverse direction starts
+ * at its last valid token) and padding never changes a result. Outputs past a length hold the frozen
+ * state (callers mask them).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { layerWeights, projectInputs, stepCell, type LayerWeights } from './cells.js';
+import { dropout } from './layers.js';
+import { directions, GATES, type RecurrentConfig, type RecurrentParams } from './params.js';
+import type { Rng } from './rng.js';
+
+/** Final (or carried) state: h [L·dirs, B, H], PyTorch's row order (layer-major, forward first). */
+export interface RecurrentState { h: tf.Tensor3D; c?: tf.Tensor3D }
+export interface RnnState { h: tf.Tensor3D }
+export interface GruState { h: tf.Tensor3D }
+export interface LstmState { h: tf.Tensor3D; c: tf.Tensor3D }
+
+export interface RecurrentRunOptions {
+  /** int32 [B]: valid length of each sequence; absent = all T steps valid. */
+  lengths?: tf.Tensor1D;
+  /** Initial state (e.g. the encoder's final state); absent = zeros. */
+  init?: RecurrentState;
+  /** Enables dropout between layers. */
+  training?: boolean;
+  /** Draws the dropout masks; required when training with dropout > 0. */
+  rng?: Rng;
+}
+
+export interface RecurrentStepOptions { training?: boolean; rng?: Rng }
+
+/** x [B, T, In] → output [B, T, H·dirs] and the final state. */
+export function runRecurrent(
+  cfg: RecurrentConfig, params: RecurrentParams, x: tf.Tensor3D, opts: RecurrentRunOptions = {},
+): { output: tf.Tensor3D; state: RecurrentState } {
+  const [batch, steps, inSize] = x.shape;
+  if (steps === 0) throw new Error('runRecurrent: the sequence is empty (T = 0)');
+  if (inSize !== cfg.inputSize) throw new Error(`runRecurrent: input width ${inSize}, expected ${cfg.inputSize}`);
+  const dirs = directions(cfg);
+  const initial = opts.init === undefined ? null : checkedState(cfg, opts.init, batch);
+  return tf.tidy(() => {
+    const masks = opts.lengths === undefined ? null : stepMasks(opts.lengths, steps, batch, cfg.hidden);
+    const h0 = initial === null ? null : tf.unstack(initial.h) as tf.Tensor2D[];
+    const c0 = initial?.c === undefined ? null : tf.unstack(initial.c) as tf.Tensor2D[];
+    const hs: tf.Tensor2D[] = [];
+    const cs: tf.Tensor2D[] = [];
+    let input = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;                     // [T, B, In]
+    for (let layer = 0; layer < cfg.layers; layer++) {
+      const flat = input.reshape([steps * batch, input.shape[2]]) as tf.Tensor2D; // [T·B, In_l]
+      const outs: tf.Tensor3D[] = [];
+      for (let d = 0; d < dirs; d++) {
+        const k = layer * dirs + d;
+        const run = runDirection(cfg, layerWeights(params, layer, d), flat, steps, batch,
+          h0?.[k] ?? null, c0?.[k] ?? null, masks, d === 1);
+        outs.push(tf.stack(run.outputs) as tf.Tensor3D);                        // [T, B, H]
+        hs.push(run.h);
+        if (run.c !== null) cs.push(run.c);
+      }
+      input = outs.length === 1 ? outs[0]! : tf.concat(outs, 2);               // [T, B, H·dirs]
+      if (opts.training === true && cfg.dropout > 0 && layer < cfg.layers - 1) {
+        input = dropout(input, cfg.dropout, true, requireRng(opts.rng));
+      }
+    }
+    const output = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D;              // [B, T, H·dirs]
+    const h = tf.stack(hs) as tf.Tensor3D;                                     // [L·dirs, B, H]
+    return cfg.cell === 'lstm'
+      ? { output, state: { h, c: tf.stack(cs) as tf.Tensor3D } }
+      : { output, state: { h } };
+  });
+}
+
+/**
+ * One time step through all layers (unidirectional only): x [B, In] → output [B, H] (top layer)
+ * and the next state. For decoding loops and attention decoders.
+ */
+export function recurrentStep(
+  cfg: RecurrentConfig, params: RecurrentParams, x: tf.Tensor2D, state: RecurrentState, opts: RecurrentStepOptions = {},
+): { output: tf.Tensor2D; state: RecurrentState } {
+  if (cfg.bidirectional) throw new Error('recurrentStep: a bidirectional layer cannot run one step at a time');
+  const checked = checkedState(cfg, state, x.shape[0]);
+  return tf.tidy(() => {
+    const hs = tf.unstack(checked.h) as tf.Tensor2D[];
+    const cs = checked.c === undefined ? null : tf.unstack(checked.c) as tf.Tensor2D[];
+    const nextH: tf.Tensor2D[] = [];
+    const nextC: tf.Tensor2D[] = [];
+    let input = x;
+    for (let layer = 0; layer < cfg.layers; layer++) {
+      const w = layerWeights(params, layer, 0);
+      const next = stepCell(cfg.cell, cfg.nonlinearity, w, projectInputs(cfg.cell, input, w), hs[layer]!, cs?.[layer] ?? null);
+      nextH.push(next.h);
+      if (next.c !== null) nextC.push(next.c);
+      input = next.h;
+      if (opts.training === true && cfg.dropout > 0 && layer < cfg.layers - 1) {
+        input = dropout(input, cfg.dropout, true, requireRng(opts.rng));
+      }
+    }
+    const h = tf.stack(nextH) as tf.Tensor3D;
+    const output = input;
+    return cfg.cell === 'lstm'
+      ? { output, state: { h, c: tf.stack(nextC) as tf.Tensor3D } }
+      : { output, state: { h } };
+  });
+}
+
+/** The all-zeros state for `batch` rows. */
+export function zeroState(cfg: RecurrentConfig, batch: number): RecurrentState {
+  const shape: [number, number, number] = [cfg.layers * directions(cfg), batch, cfg.hidden];
+  return cfg.cell === 'lstm' ? { h: tf.zeros(shape), c: tf.zeros(shape) } : { h: tf.zeros(shape) };
+}
+
+/** The top layer's h [B, H]; bidirectional: both directions concatenated [B, 2H] (forward first). */
+export function stateTop(state: RecurrentState, bidirectional = false): tf.Tensor2D {
+  const rows = state.h.shape[0];
+  return tf.tidy(() => {
+    if (!bidirectional) return tf.squeeze(tf.slice(state.h, [rows - 1, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D;
+    const top = tf.slice(state.h, [rows - 2, 0, 0], [2, -1, -1]);               // [2, B, H]
+    return tf.concat(tf.unstack(top), 1) as tf.Tensor2D;                        // [B, 2H]
+  });
+}
+
+export function disposeRecurrentState(state: RecurrentState): void {
+  state.h.dispose();
+  state.c?.dispose();
+}
+
+interface DirectionRun { outputs: tf.Tensor2D[]; h: tf.Tensor2D; c: tf.Tensor2D | null }
+
+function runDirection(
+  cfg: RecurrentConfig, w: LayerWeights, flat: tf.Tensor2D, steps: number, batch: number,
+  h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, masks: tf.Tensor2D[] | null, reverse: boolean,
+): DirectionRun {
+  const gh = GATES[cfg.cell] * cfg.hidden;
+  const projected = tf.unstack(projectInputs(cfg.cell, flat, w).reshape([steps, batch, gh])) as tf.Tensor2D[];
+  const zeros = masks === null ? null : tf.zeros([batch, cfg.hidden]) as tf.Tensor2D;
+  const outputs = new Array<tf.Tensor2D>(steps);
+  let h = h0;
+  let c = cfg.cell === 'lstm' ? c0 : null;
+  for (let i = 0; i < steps; i++) {
+    const t = reverse ? steps - 1 - i : i;
+    const next = stepCell(cfg.cell, cfg.nonlinearity, w, projected[t]!, h, c);
+    if (masks !== null) {
+      // Rows past their length keep the previous state (zeros before the first valid step).
+      next.h = tf.where(masks[t]!, next.h, h ?? zeros!);
+      if (next.c !== null) next.c = tf.where(masks[t]!, next.c, c ?? zeros!);
+    }
+    h = next.h;
+    c = next.c;
+    outputs[t] = h;
+  }
+  return { outputs, h: h!, c };
+}
+
+/** T × bool [B, H]: step t is valid for row b iff t < lengths[b]. */
+function stepMasks(lengths: tf.Tensor1D, steps: number, batch: number, hidden: number): tf.Tensor2D[] {
+  if (lengths.shape[0] !== batch) throw new Error(`runRecurrent: ${lengths.shape[0]} lengths for a batch of ${batch}`);
+  const valid = tf.less(tf.range(0, steps, 1, 'int32').reshape([steps, 1, 1]), lengths.cast('int32').reshape([1, batch, 1]));
+  return tf.unstack(tf.broadcastTo(valid, [steps, batch, hidden])) as tf.Tensor2D[];
+}
+
+function checkedState(cfg: RecurrentConfig, state: RecurrentState, batch: number): RecurrentState {
+  const want = [cfg.layers * directions(cfg), batch, cfg.hidden];
+  const same = (s: number[]) => s.length === 3 && s.every((d, i) => d === want[i]);
+  if (!same(state.h.shape)) throw new Error(`recurrent state h has shape [${state.h.shape}], expected [${want}]`);
+  if (cfg.cell === 'lstm' && (state.c === undefined || !same(state.c.shape))) {
+    throw new Error(`lstm state c ${state.c === undefined ? 'is missing' : `has shape [${state.c.shape}]`}, expected [${want}]`);
+  }
+  return state;
+}
+
+function requireRng(rng: Rng | undefined): Rng {
+  if (rng === undefined) throw new Error('recurrent dropout in training needs opts.rng');
+  return rng;
+}

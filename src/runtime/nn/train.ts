@@ -1,0 +1,74 @@
+/**
+ * One optimization step: gradients of the loss over the variables (tf.variableGrads), global-norm
+ * clipping g ← min(1, θ/‖g‖)·g over ALL parameters together (as d2l's grad_clipping and PyTorch's
+ * clip_grad_norm_ do), then the optimizer's update. Every intermediate tensor is disposed.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type OptimizerName = 'adam' | 'sgd';
+export interface OptimizerOptions { name: OptimizerName; lr: number }
+
+/**
+ * tfjs's Adam and SGD. Adam uses PyTorch's defaults (β1 0.9, β2 0.999, ε 1e-8; tfjs would take
+ * ε 1e-7), so a step moves weights as torch.optim.Adam does.
+ */
+export function createOptimizer(opts: OptimizerOptions): tf.Optimizer {
+  switch (opts.name) {
+    case 'adam': return tf.train.adam(opts.lr, 0.9, 0.999, 1e-8);
+    case 'sgd': return tf.train.sgd(opts.lr);
+  }
+}
+
+/** ‖g‖ = sqrt(Σ over tensors Σ g²), as a scalar tensor. */
+export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => {
+    if (grads.length === 0) return tf.scalar(0);
+    return tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  });
+}
+
+/**
+ * g ← min(1, θ/‖g‖)·g. Returns new tensors (the caller still owns and disposes `grads`) and the
+ * norm before clipping.
+ */
+export function clipByGlobalNorm<K extends string>(
+  grads: Record<K, tf.Tensor>, theta: number,
+): { grads: Record<K, tf.Tensor>; norm: number } {
+  const names = Object.keys(grads) as K[];
+  const normTensor = globalNorm(names.map((k) => grads[k]));
+  const norm = normTensor.dataSync()[0]!;
+  normTensor.dispose();
+  const scale = norm > theta ? theta / norm : 1;
+  const clipped = {} as Record<K, tf.Tensor>;
+  for (const k of names) clipped[k] = scale === 1 ? grads[k].clone() : tf.mul(grads[k], scale);
+  return { grads: clipped, norm };
+}
+
+/**
+ * loss = lossFn(); gradients over `vars`; clip (θ = clipNorm, null = no clipping); apply.
+ * Returns the loss and the gradient norm before clipping.
+ */
+export function trainStep(
+  lossFn: () => tf.Scalar, vars: tf.Variable[], optimizer: tf.Optimizer, clipNorm: number | null,
+): { loss: number; gradNorm: number } {
+  const { value, grads } = tf.variableGrads(lossFn, vars);
+  try {
+    if (clipNorm === null) {
+      const normTensor = globalNorm(Object.values(grads));
+      const gradNorm = normTensor.dataSync()[0]!;
+      normTensor.dispose();
+      optimizer.applyGradients(grads);
+      return { loss: value.dataSync()[0]!, gradNorm };
+    }
+    const clipped = clipByGlobalNorm(grads, clipNorm);
+    try {
+      optimizer.applyGradients(clipped.grads);
+    } finally {
+      tf.dispose(Object.values(clipped.grads));
+    }
+    return { loss: value.dataSync()[0]!, gradNorm: clipped.norm };
+  } finally {
+    value.dispose();
+    tf.dispose(Object.values(grads));
+  }
+}
