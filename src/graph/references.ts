@@ -46,9 +46,9 @@ export function keyRange(node: GraphNode, key: string): SourceRange {
   return node.keyRanges[key] ?? node.range;
 }
 
-/** The range of a node's name (the key of its mapping) when known, else its mapping. */
+/** The range of a node's name (its key under `graph:`). */
 export function nameRange(node: GraphNode): SourceRange {
-  return node.keyRanges['name'] ?? node.range;
+  return node.nameRange;
 }
 
 export function siteOf(spec: Spec, range: SourceRange, path: string): Site {
