@@ -75,6 +75,8 @@ export type SizeRef = number | { vocab: StreamName; raw: string; range: SourceRa
 
 interface NodeBase extends Located {
   name: string;
+  /** Range of the node's name (its key under `graph:`), for "node `x` …" diagnostics. */
+  nameRange: SourceRange;
   /** Checkpoint tensor-name prefix (`weights:`); defaults to the node name. */
   weights: string;
 }
@@ -147,6 +149,11 @@ export interface Spec {
   output: Ref;
   train: TrainSpec;
   decode: DecodeSpec;
+  /**
+   * Range of every value in the source by JSON pointer (`/train/batch_size`, `/graph/encoder/hidden`;
+   * `''` is the whole document), so any later stage can point at the line to change.
+   */
+  ranges: Record<string, SourceRange>;
 }
 
 /** The streams each task has. */
