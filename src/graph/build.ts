@@ -97,14 +97,15 @@ function cycleDiagnostics(spec: Spec, res: Resolution, names: string[], successo
     candidates.sort((a, b) => a.r.ref.range.start - b.r.ref.range.start);
     const { consumer, r } = candidates[0]!;
     const producer = (r.target as { node: string }).node;
-    const path = pathWithin(producer, consumer, members, successors);
+    // Data flows consumer → … → producer, and the reference closes the loop back to the consumer.
+    const path = pathWithin(consumer, producer, members, successors);
     const notes: RelatedNote[] = [];
     for (let i = 1; i < path.length; i++) {
       const edge = (res.refs.get(path[i]!) ?? []).find((x) => !x.delayed && x.target.kind === 'node' && x.target.node === path[i - 1]);
       if (edge) notes.push({ message: `\`${path[i]}\` reads \`${edge.ref.raw}\` here`, range: edge.ref.range });
     }
     const site = siteOf(spec, r.ref.range, keyPath(consumer, r.role));
-    diagnostics.push(D.cycleWithoutDelay(site, consumer, producer, [consumer, ...path], notes));
+    diagnostics.push(D.cycleWithoutDelay(site, consumer, producer, [...path, consumer], notes));
   }
   return diagnostics;
 }

@@ -9,12 +9,7 @@ import * as D from './diagnostics.js';
 import type { OpResult } from './ops.js';
 import { keyPath, keyRange, nameRange, siteOf, type Resolution } from './references.js';
 import { stronglyConnectedComponents } from './scc.js';
-import type { Side, TimeAxis } from './types.js';
-
-/** The time axis decoding runs over, step by step. */
-export function decodeAxis(spec: Spec): TimeAxis {
-  return spec.task === 'seq2seq' ? 'T_tgt' : 'T';
-}
+import { decodeAxis, type Side } from './types.js';
 
 /** Which stream each node depends on (seq2seq: `target` wins over `source`), through all edges. */
 export function computeSides(spec: Spec, res: Resolution, order: readonly string[]): Map<string, Side | null> {
@@ -45,7 +40,6 @@ export function consumersOf(res: Resolution, names: readonly string[]): Map<stri
 
 export function checkGraph(spec: Spec, res: Resolution, order: readonly string[], results: Map<string, OpResult | null>, sides: Map<string, Side | null>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const axis = decodeAxis(spec);
   const consumers = consumersOf(res, order);
   const components = stronglyConnectedComponents(order, (n) => consumers.get(n)!);
   const componentOf = new Map<string, number>();
@@ -55,10 +49,7 @@ export function checkGraph(spec: Spec, res: Resolution, order: readonly string[]
     for (const r of res.refs.get(name) ?? []) {
       if (!r.delayed || r.target.kind !== 'node') continue;
       const site = siteOf(spec, r.ref.range, keyPath(name, r.role));
-      const out = results.get(r.target.node)?.output;
-      if (out?.kind === 'sequence' && out.time !== axis) {
-        diagnostics.push(D.invalidDelay(site, r.ref.raw, `\`${r.target.node}\` runs over ${out.time}; only the decoding side (${axis}) runs step by step`));
-      } else if (componentOf.get(name) !== componentOf.get(r.target.node)) {
+      if (componentOf.get(name) !== componentOf.get(r.target.node)) {
         diagnostics.push(D.delayOutsideLoop(site, r.ref.raw, name, r.target.node));
       }
     }
@@ -100,7 +91,7 @@ function checkOutput(spec: Spec, res: Resolution, output: string, results: Map<s
     return [D.outputNotVocab(siteOf(spec, keyRange(node, 'units'), keyPath(output, 'units')), output, `has \`units: ${units}\``, vocab, named)];
   }
   const out = results.get(output)?.output;
-  const axis = decodeAxis(spec);
+  const axis = decodeAxis(spec.task);
   if (out && (out.kind !== 'sequence' || out.time !== axis)) {
     const time = out.kind === 'sequence' ? out.time : 'no time axis (one vector per example)';
     return [D.outputTimeAxis(siteOf(spec, node.input.range, keyPath(output, 'input')), output, time, axis, named)];

@@ -10,7 +10,7 @@ import type { GraphNode, Spec } from '../spec/types.js';
 import * as D from './diagnostics.js';
 import { inferOp, stateOf, vocabOf, type InputValue, type OpResult, type Shape } from './ops.js';
 import { keyPath, nameRange, siteOf, type Resolution, type ResolvedRef } from './references.js';
-import { STREAM_TIME } from './types.js';
+import { decodeAxis, STREAM_TIME } from './types.js';
 
 export interface Inference { results: Map<string, OpResult | null>; diagnostics: Diagnostic[] }
 
@@ -73,7 +73,7 @@ function runPass(spec: Spec, order: readonly string[], res: Resolution, delayed:
     const inputs = new Map<string, InputValue>();
     for (const use of res.refs.get(name) ?? []) {
       const site = siteOf(spec, use.ref.range, keyPath(name, use.role));
-      inputs.set(use.role, { use, site, shape: inputShape(use, site, results, delayed, res, emit, pending) });
+      inputs.set(use.role, { use, site, shape: inputShape(spec, use, site, results, delayed, res, emit, pending) });
     }
     results.set(name, inferOp({ spec, node, byName: res.byName, inputs, report: emit }));
   }
@@ -81,7 +81,7 @@ function runPass(spec: Spec, order: readonly string[], res: Resolution, delayed:
 }
 
 function inputShape(
-  use: ResolvedRef, site: InputValue['site'], results: Map<string, OpResult | null>, delayed: Map<string, Shape>,
+  spec: Spec, use: ResolvedRef, site: InputValue['site'], results: Map<string, OpResult | null>, delayed: Map<string, Shape>,
   res: Resolution, emit: (d: Diagnostic) => void, pending: Pass['pending'],
 ): Shape | null {
   if (use.target.kind === 'stream') {
@@ -94,6 +94,11 @@ function inputShape(
     if (!s) { pending.push({ use, site }); return null; }
     if (s.kind !== 'sequence') {
       emit(D.invalidDelay(site, use.ref.raw, `\`${node.name}\` is ${D.describeShape(s)}, not a sequence; \`.prev\` reads the previous time step`));
+      return null;
+    }
+    const axis = decodeAxis(spec.task);
+    if (s.time !== '?' && s.time !== axis) {
+      emit(D.invalidDelay(site, use.ref.raw, `\`${node.name}\` runs over ${s.time}; only the decoding side (${axis}) runs step by step`));
       return null;
     }
     if (use.part === 'state.top' && node.op === 'recurrent') {

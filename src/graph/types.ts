@@ -15,6 +15,10 @@ export type VocabSymbol = 'V_source' | 'V_target' | 'V_tokens';
 export type Width = number | VocabSymbol;
 
 export const STREAM_TIME: Record<StreamName, TimeAxis> = { source: 'T_src', target: 'T_tgt', tokens: 'T' };
+/** The time axis decoding runs over, step by step: the target's, or a language model's tokens'. */
+export function decodeAxis(task: TaskKind): TimeAxis {
+  return task === 'seq2seq' ? 'T_tgt' : 'T';
+}
 export const STREAM_VOCAB: Record<StreamName, VocabSymbol> = {
   source: 'V_source', target: 'V_target', tokens: 'V_tokens',
 };

@@ -7,6 +7,8 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Diagnostic, SourceRange } from '../../src/diagnostics/types.js';
+import { buildGraph } from '../../src/graph/index.js';
+import { loadSpecText } from '../../src/spec/index.js';
 import type { GraphNode, Ref, SizeRef, Spec, StreamName, StreamSpec } from '../../src/spec/types.js';
 
 const rangeOf = (n: Node | null | undefined): SourceRange => ({ start: n?.range?.[0] ?? 0, end: n?.range?.[1] ?? 0 });
@@ -106,4 +108,41 @@ export function lineContaining(source: string, needle: string): number {
   const i = source.indexOf(needle);
   if (i < 0) throw new Error(`test helper: ${needle} not in source`);
   return source.slice(0, i).split('\n').length;
+}
+
+/** A spec through the real front end (parse → schema → normalize); fails the test if that rejects it. */
+export function loadSpec(text: string, file = 'spec.yaml'): Spec {
+  const r = loadSpecText(text, file);
+  if (!r.value) throw new Error(`front end rejected the test spec:\n${r.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')}`);
+  return r.value;
+}
+
+/** The graph's diagnostics for a spec text. */
+export function graphDiagnostics(text: string): Diagnostic[] {
+  return buildGraph(loadSpec(text)).diagnostics;
+}
+
+/** A seq2seq spec text around the given `graph:` lines (each indented by two spaces). */
+export function seq2seq(graph: string, output = 'logits'): string {
+  return `seqloom: 1\nname: test\ntask: seq2seq\ngraph:\n${graph.trim().split('\n').map((l) => `  ${l.trim()}`).join('\n')}\noutput: ${output}\n`;
+}
+
+export function languageModel(graph: string, output = 'logits'): string {
+  return `seqloom: 1\nname: test-lm\ntask: language-model\ngraph:\n${graph.trim().split('\n').map((l) => `  ${l.trim()}`).join('\n')}\noutput: ${output}\n`;
+}
+
+/** `text` with the one occurrence of `from` replaced (fails when `from` is missing or repeated). */
+export function variant(text: string, from: string, to: string): string {
+  const first = text.indexOf(from);
+  if (first < 0 || text.indexOf(from, first + 1) >= 0) throw new Error(`test helper: \`${from}\` must occur exactly once`);
+  return text.slice(0, first) + to + text.slice(first + from.length);
+}
+
+/** The single diagnostic with `code` (fails when there is not exactly one). */
+export function only(diagnostics: Diagnostic[], code: string): Diagnostic {
+  const found = diagnostics.filter((d) => d.code === code);
+  if (found.length !== 1) {
+    throw new Error(`expected one ${code}, got: ${diagnostics.map((d) => `${d.code} ${d.message}`).join(' | ') || 'none'}`);
+  }
+  return found[0]!;
 }
