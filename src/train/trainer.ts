@@ -13,10 +13,10 @@ import {
 
 /** Where the batches of each epoch come from; deterministic in the epoch number. */
 export interface EpochData {
-  /** Batches of epoch `epoch` (1-based). */
+  /** Batches of epoch `epoch` (1-based); an array tells its own length to the progress bar. */
   batches(epoch: number): Iterable<HostBatch>;
-  /** Number of batches per epoch (for progress and ETA). */
-  batchesPerEpoch: number;
+  /** Number of batches per epoch when `batches` is not an array (for progress and ETA). */
+  batchesPerEpoch?: number;
 }
 
 export interface BatchProgress {
@@ -83,13 +83,15 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
   let step = opts.startStep;
   let totalTokens = 0;
   for (let epoch = opts.startEpoch + 1; epoch <= opts.epochs; epoch++) {
-    observer?.epochStart?.(epoch, opts.epochs, data.batchesPerEpoch);
+    const epochBatches = data.batches(epoch);
+    const batchCount = Array.isArray(epochBatches) ? epochBatches.length : data.batchesPerEpoch ?? 0;
+    observer?.epochStart?.(epoch, opts.epochs, batchCount);
     const t0 = performance.now();
     let lossSum = 0, tokens = 0, normSum = 0, batchIndex = 0;
     let lmState: unknown = null;
     let lastYield = t0;
     try {
-      for (const host of data.batches(epoch)) {
+      for (const host of epochBatches) {
         batchIndex++;
         step++;
         let result: StepResult;
@@ -111,7 +113,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
         normSum += result.gradNorm;
         const now = performance.now();
         observer?.batchEnd?.({
-          epoch, epochs: opts.epochs, batch: batchIndex, batches: data.batchesPerEpoch, step,
+          epoch, epochs: opts.epochs, batch: batchIndex, batches: batchCount, step,
           loss: result.loss, gradNorm: result.gradNorm, epochLoss: lossSum / Math.max(tokens, 1),
           tokensPerSecond: tokens / Math.max((now - t0) / 1000, 1e-9),
         });

@@ -29,7 +29,10 @@ function initVar(rng: () => number, shape: number[], name: string): tf.Variable 
   const n = shape.reduce((x, y) => x * y, 1);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = (rng() - 0.5) * 0.2;
-  return tf.variable(tf.tensor(data, shape), true, `${name}_${Math.random().toString(36).slice(2)}`);
+  const init = tf.tensor(data, shape);
+  const v = tf.variable(init, true, `${name}_${Math.random().toString(36).slice(2)}`);
+  init.dispose();
+  return v;
 }
 
 function toNamed(v: tf.Variable): NamedTensor {

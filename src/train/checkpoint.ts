@@ -1,0 +1,133 @@
+/**
+ * Training checkpoints (the CLI contract's folder): `model.safetensors`, `vocab.json`, `spec.yaml`,
+ * `meta.json` as runtime/io's saveCheckpoint writes them (sha256 of every file in meta.json), plus
+ * `optimizer.safetensors` (optimizer slots, for exact `--resume`). saveCheckpoint writes into a
+ * staging folder and atomic-dir.ts commits the whole set, so a crash at any moment leaves the
+ * previous checkpoint whole — never a folder without meta.json.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TaskKind } from '../spec/types.js';
+import type { TensorDict } from '../runtime/module.js';
+import type { Vocab } from '../runtime/text/vocab.js';
+import {
+  loadCheckpoint, saveCheckpoint, parseSafetensors, serializeSafetensors, CHECKPOINT_FILES as IO_FILES,
+  type SafetensorsTensor,
+} from '../runtime/io/index.js';
+import { UserError } from '../errors.js';
+import { recoverStaged, replaceFilesAtomically } from './atomic-dir.js';
+import type { OptimizerState } from './optimizer-state.js';
+
+export const CHECKPOINT_FILES = { ...IO_FILES, optimizer: 'optimizer.safetensors' } as const;
+
+export type CheckpointVocabs =
+  | { task: 'seq2seq'; source: Vocab; target: Vocab }
+  | { task: 'language-model'; tokens: Vocab };
+
+export interface EpochRecord { epoch: number; loss: number; perplexity: number; seconds: number; tokens_per_second: number }
+
+/** What the trainer keeps in meta.json (beside runtime/io's format, version, spec_hash, files). */
+export interface TrainingMeta {
+  spec_name: string;
+  task: TaskKind;
+  seed: number;
+  /** Epochs completed. */
+  epoch: number;
+  /** Optimizer steps taken. */
+  step: number;
+  /** The last epoch's figures (empty before any epoch). */
+  metrics: { loss?: number; perplexity?: number; tokens_per_second?: number };
+  history: EpochRecord[];
+  /** The training data: an absolute file path, or null for the built-in task. */
+  data: { path: string | null; origin: string };
+  /** The module's dropout RNG state when it exposes one (exact resume), else null. */
+  module_rng: number[] | null;
+  backend: string;
+}
+
+export interface CheckpointContents {
+  meta: TrainingMeta;
+  weights: TensorDict;
+  optimizer: OptimizerState | null;
+  vocabs: CheckpointVocabs;
+  specText: string;
+}
+
+function vocabRecord(v: CheckpointVocabs): Record<string, Vocab> {
+  return v.task === 'seq2seq' ? { source: v.source, target: v.target } : { tokens: v.tokens };
+}
+
+export async function writeCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
+  await replaceFilesAtomically(dir, (staging) => {
+    saveCheckpoint(staging, {
+      tensors: c.weights,
+      vocab: vocabRecord(c.vocabs),
+      specText: c.specText,
+      meta: { ...c.meta, metrics: c.meta.metrics as Record<string, number> },
+      tensorMetadata: { spec_name: c.meta.spec_name },
+      extraFiles: c.optimizer ? { [CHECKPOINT_FILES.optimizer]: serializeSafetensors(c.optimizer.tensors, c.optimizer.meta) } : {},
+    });
+  });
+}
+
+/** True when `dir` holds a committed checkpoint (or an interrupted commit that can be finished). */
+export function hasCheckpoint(dir: string): boolean {
+  try {
+    recoverStaged(dir);
+  } catch {
+    // A read-only folder cannot be repaired; whatever is committed still counts.
+  }
+  return fs.existsSync(path.join(dir, CHECKPOINT_FILES.meta));
+}
+
+/** Float32 weights from a safetensors read (an int32 tensor is not a parameter). */
+export function floatTensors(tensors: Record<string, SafetensorsTensor>, where: string): TensorDict {
+  const out: TensorDict = {};
+  for (const [name, t] of Object.entries(tensors)) {
+    if (!(t.data instanceof Float32Array)) throw new UserError(`${where}: tensor ${name} is ${t.fileDtype}, parameters are floating point`);
+    out[name] = { shape: t.shape, data: t.data };
+  }
+  return out;
+}
+
+function checkTrainingMeta(m: Record<string, unknown>, file: string): TrainingMeta {
+  const bad = (what: string) => new UserError(`${file}: ${what}`, 'was this checkpoint written by `seqloom train`?');
+  if (m.task !== 'seq2seq' && m.task !== 'language-model') throw bad(`task must be seq2seq or language-model, got ${JSON.stringify(m.task)}`);
+  if (!Number.isInteger(m.step) || (m.step as number) < 0) throw bad('step must be a non-negative integer');
+  if (!Number.isInteger(m.seed)) throw bad('seed must be an integer');
+  const data = m.data as TrainingMeta['data'] | undefined;
+  const history = Array.isArray(m.history) ? m.history as EpochRecord[] : [];
+  const rng = Array.isArray(m.module_rng) && m.module_rng.every((x) => Number.isFinite(x)) ? m.module_rng as number[] : null;
+  return {
+    spec_name: String(m.spec_name ?? ''), task: m.task, seed: m.seed as number, epoch: m.epoch as number, step: m.step as number,
+    metrics: (m.metrics ?? {}) as TrainingMeta['metrics'], history,
+    data: { path: typeof data?.path === 'string' ? data.path : null, origin: String(data?.origin ?? '') },
+    module_rng: rng, backend: String(m.backend ?? ''),
+  };
+}
+
+/** Reads and verifies a checkpoint folder; the optimizer state only when asked (resume). */
+export function readCheckpoint(dir: string, opts: { optimizer?: boolean } = {}): CheckpointContents {
+  hasCheckpoint(dir); // finishes an interrupted commit first
+  const ckpt = loadCheckpoint(dir);
+  const metaFile = path.join(dir, CHECKPOINT_FILES.meta);
+  const meta = checkTrainingMeta(ckpt.meta, metaFile);
+  const vocabFile = path.join(dir, CHECKPOINT_FILES.vocab);
+  const need = (stream: string): Vocab => {
+    const v = ckpt.vocab[stream];
+    if (!v) throw new UserError(`${vocabFile}: no "${stream}" vocabulary (a ${meta.task} checkpoint has one)`);
+    return v;
+  };
+  const vocabs: CheckpointVocabs = meta.task === 'seq2seq'
+    ? { task: 'seq2seq', source: need('source'), target: need('target') }
+    : { task: 'language-model', tokens: need('tokens') };
+  let optimizer: OptimizerState | null = null;
+  const optBytes = ckpt.extraFiles[CHECKPOINT_FILES.optimizer];
+  if (opts.optimizer && optBytes) {
+    const where = path.join(dir, CHECKPOINT_FILES.optimizer);
+    const o = parseSafetensors(optBytes, where);
+    optimizer = { tensors: floatTensors(o.tensors, where), meta: o.metadata };
+  }
+  const weights = floatTensors(ckpt.tensors, path.join(dir, CHECKPOINT_FILES.model));
+  return { meta, weights, optimizer, vocabs, specText: ckpt.specText };
+}

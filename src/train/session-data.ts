@@ -1,0 +1,56 @@
+/**
+ * The data a training run uses: the spec's `data` section, `--data` overriding its path, the
+ * built-in task when neither names a file; vocabularies and the per-epoch batches.
+ */
+import path from 'node:path';
+import type { DataSpec, Spec } from '../spec/types.js';
+import type { ModuleConfig } from '../runtime/module.js';
+import { loadLmDataset, loadSeq2seqDataset } from '../runtime/data/load.js';
+import type { CheckpointVocabs } from './checkpoint.js';
+import type { EpochData } from './trainer.js';
+import { lmEpochs, seq2seqEpochs } from './epoch-data.js';
+
+export interface TrainingData {
+  vocabs: CheckpointVocabs;
+  vocabSizes: ModuleConfig['vocab'];
+  epochs: EpochData;
+  /** The resolved data file, or null for the built-in task. */
+  path: string | null;
+  /** Where the data came from, for messages. */
+  origin: string;
+  /** Sizes, for the start-of-training line. */
+  description: string;
+  warnings: string[];
+}
+
+/** The spec's data section with `--data` (relative to the working directory) as its path. */
+export function dataSpecWith(data: DataSpec, override: string | undefined): DataSpec {
+  if (override === undefined) return data;
+  return { ...data, path: override, resolvedPath: path.resolve(override) };
+}
+
+export function loadTrainingData(spec: Spec, dataOverride: string | undefined, seed: number): TrainingData {
+  const dataSpec = dataSpecWith(spec.data, dataOverride);
+  const file = dataSpec.resolvedPath ?? (dataSpec.path === null ? null : path.resolve(path.dirname(spec.file), dataSpec.path));
+  const resolved = { ...dataSpec, resolvedPath: file };
+  if (spec.task === 'seq2seq') {
+    const loaded = loadSeq2seqDataset(resolved);
+    const d = loaded.data;
+    return {
+      vocabs: { task: 'seq2seq', source: d.srcVocab, target: d.tgtVocab },
+      vocabSizes: { source: d.srcVocab.size, target: d.tgtVocab.size },
+      epochs: seq2seqEpochs(d, spec.train, seed),
+      path: file, origin: loaded.origin, warnings: loaded.warnings,
+      description: `${d.train.count} training pairs, ${d.valid.count} held out; vocabularies ${d.srcVocab.size} → ${d.tgtVocab.size}`,
+    };
+  }
+  const loaded = loadLmDataset(resolved);
+  const d = loaded.data;
+  return {
+    vocabs: { task: 'language-model', tokens: d.vocab },
+    vocabSizes: { tokens: d.vocab.size },
+    epochs: lmEpochs(d, resolved, spec.train, seed),
+    path: file, origin: loaded.origin, warnings: loaded.warnings,
+    description: `${d.train.length} training tokens, ${d.valid.length} held out; vocabulary ${d.vocab.size}`,
+  };
+}
