@@ -60,7 +60,7 @@ describe('safetensors round trip', () => {
   });
 
   it('round-trips any set of tensors (property)', () => {
-    const tensor = fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), fc.boolean()).chain(([shape, isInt]) => {
+    const tensor = fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), fc.boolean()).chain(([shape, isInt]): fc.Arbitrary<TensorData> => {
       const n = shape.reduce((a, b) => a * b, 1);
       return isInt
         ? fc.array(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { minLength: n, maxLength: n }).map((v) => ({ shape, data: Int32Array.from(v) }))
