@@ -26,6 +26,7 @@ export function fakeSeq2SeqSpec(over: { limit?: number; epochs?: number; lr?: nu
       epochs: over.epochs ?? 3, batch_size: 32, seed: 7, carry_state: false,
     },
     decode: { strategy: 'greedy', beam_size: 2, max_len: 8, length_penalty: 0, n_best: 1 },
+    ranges: {},
   };
 }
 
@@ -44,6 +45,7 @@ export function fakeLmSpec(): Spec {
       epochs: 2, batch_size: 4, seed: 3, carry_state: true,
     },
     decode: { strategy: 'greedy', beam_size: 1, max_len: 8, length_penalty: 0, n_best: 1 },
+    ranges: {},
   };
 }
 
