@@ -13,7 +13,7 @@
  *      sound, because log-probs only decrease and L^α is largest at maxLen).
  * Stopping is therefore only a shortcut: the result is what running all `maxLen` steps would give.
  * Finished hypotheses are ranked by score = logP / L^α (L counts `<eos>`), ties by token ids; the top
- * `nBest` come back. All expansions of a step have the same length, so ranking them by log-prob is
+ * `nBest` come back (fewer only if fewer sequences are possible). All expansions of a step have the same length, so ranking them by log-prob is
  * ranking them by score.
  */
 import type { Hypothesis } from '../module.js';

@@ -10,7 +10,7 @@ import type { GreedySearchOptions, SearchModel } from './types.js';
 
 /**
  * Returns, per sentence, one hypothesis: tokens as generated (`<eos>` included when generated), its
- * log-probability and score (logP / L^lengthPenalty; plain logP by default).
+ * log-probability and score (logP / L^lengthPenalty; plain logP by default). `nBest` is ignored.
  */
 export function greedySearch<S>(model: SearchModel<S>, init: S, opts: GreedySearchOptions): Hypothesis[][] {
   const { alpha } = checkSearchOptions(opts, Number.POSITIVE_INFINITY);

@@ -3,9 +3,9 @@
  * exhaustive oracle. Batched: one model step per time step for all sentences × hypotheses.
  */
 export type {
-  SearchModel, BatchSearchOptions, GreedySearchOptions, BeamSearchOptions, ExhaustiveSearchOptions,
+  SearchModel, DecoderMethods, BatchSearchOptions, GreedySearchOptions, BeamSearchOptions, ExhaustiveSearchOptions,
 } from './types.js';
-export { DEFAULT_MAX_CANDIDATES } from './types.js';
+export { DEFAULT_MAX_CANDIDATES, searchModelOf } from './types.js';
 export { greedySearch } from './greedy.js';
 export { beamSearch } from './beam.js';
 export { exhaustiveSearch } from './exhaustive.js';

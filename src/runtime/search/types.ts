@@ -44,3 +44,19 @@ export type ExhaustiveSearchOptions = BatchSearchOptions;
  * (Σ_{t<maxLen} G^t + G^maxLen for G non-special, non-`<eos>` tokens).
  */
 export const DEFAULT_MAX_CANDIDATES = 100_000;
+
+/** The decoder-side methods of a generated seq2seq module, as a search needs them. */
+export interface DecoderMethods<S> {
+  decodeStep(tokens: tf.Tensor1D, state: S): { logProbs: tf.Tensor2D; state: S };
+  selectState(state: S, rows: tf.Tensor1D): S;
+  disposeState(state: S): void;
+}
+
+/** Adapts a module's `decodeStep`/`selectState`/`disposeState` (see the ownership rule above). */
+export function searchModelOf<S>(module: DecoderMethods<S>): SearchModel<S> {
+  return {
+    step: (tokens, state) => module.decodeStep(tokens, state),
+    select: (state, rows) => module.selectState(state, rows),
+    dispose: (state) => module.disposeState(state),
+  };
+}

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/runtime/backend/index.js';
 import type { Hypothesis } from '../../../src/runtime/module.js';
-import { beamSearch, exhaustiveSearch, greedySearch } from '../../../src/runtime/search/index.js';
+import { beamSearch, exhaustiveSearch, greedySearch, searchModelOf } from '../../../src/runtime/search/index.js';
 import { BOS, EOS, PAD, createRandomRnnModel, disposeRnnState, type RandomRnnModel } from './tiny-models.js';
 
 const special = { bos: BOS, eos: EOS, pad: PAD };
@@ -100,6 +100,16 @@ describe.each(['cpu', 'wasm'] as const)('batched search on %s', (backend) => {
     searches.exhaustive!(model, [1, 2, 3]);
     // 5 tokens other than <pad>, <bos>, <eos> (vocab 8): 3 × (1, 5, 25) prefixes at steps 1, 2, 3.
     expect(model.stepRows).toEqual([3, 15, 75]);
+  });
+
+  it('searchModelOf adapts a module\'s decodeStep/selectState/disposeState', () => {
+    const module = {
+      decodeStep: model.step.bind(model), selectState: model.select.bind(model), disposeState: model.dispose.bind(model),
+    };
+    const init = model.init([1, 2, 3]);
+    const opts = { ...special, batch: 3, maxLen: 6, beamSize: 2, nBest: 2 };
+    expect(beamSearch(searchModelOf(module), init, opts)).toEqual(beamSearch(model, init, opts));
+    disposeRnnState(init);
   });
 
   it('repeated searches leak no tensors', () => {
