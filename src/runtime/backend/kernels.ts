@@ -8,6 +8,11 @@
  *   it. Fix: transpose the operand first (cheap, O(n)), then take the fast untransposed path.
  * - Slice, Unpack (unstack), SplitV (split): the stock kernels copy the WHOLE input out of the wasm
  *   heap (`readSync`) for every output, so unstacking T steps costs O(T²). Fix: read through a view.
+ * - Identity, and Cast to the same dtype: the stock kernels copy the data. tfjs's engine clones every
+ *   tensor it saves for backprop (~1000 clones in a small seq2seq training step) and every mul/div
+ *   gradient casts to float32. Tensors are immutable (variables are re-pointed, never written), so
+ *   sharing the buffer by reference count is safe — the cpu backend's Identity and wasm's own Reshape
+ *   do exactly that.
  * cpu
  * - UnsortedSegmentSum: the stock kernel runs one equal/mul/sum pass per segment (O(V·N·D)); a plain
  *   loop is O(N·D).
@@ -25,6 +30,7 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): NumericArray;
   disposeData(dataId: DataId): boolean;
+  incRef(dataId: DataId): void;
 }
 /** What the kernels below use of tfjs-backend-cpu's MathBackendCPU. */
 interface CpuBackend {
@@ -49,6 +55,9 @@ export function registerKernelFixes(backend: BackendName): void {
     override('wasm', 'Slice', (a) => sliceWasm(a as KernelArgs<WasmBackend>, stockSlice));
     override('wasm', 'Unpack', (a) => unpackWasm(a as KernelArgs<WasmBackend>));
     override('wasm', 'SplitV', (a) => splitWasm(a as KernelArgs<WasmBackend>));
+    override('wasm', 'Identity', (a) => shareWasm(a as KernelArgs<WasmBackend>));
+    const stockCast = tf.getKernel('Cast', 'wasm')?.kernelFunc;
+    override('wasm', 'Cast', (a) => castWasm(a as KernelArgs<WasmBackend>, stockCast));
   }
   if (backend === 'cpu') {
     override('cpu', 'UnsortedSegmentSum', (a) => segmentSumCpu(a as KernelArgs<CpuBackend>));
@@ -58,7 +67,7 @@ export function registerKernelFixes(backend: BackendName): void {
 
 /** The kernel names seqloom replaces or adds on a backend (for tests and diagnostics). */
 export function kernelFixesFor(backend: BackendName): string[] {
-  if (backend === 'wasm') return ['UnsortedSegmentSum', 'BatchMatMul', 'Slice', 'Unpack', 'SplitV'];
+  if (backend === 'wasm') return ['UnsortedSegmentSum', 'BatchMatMul', 'Slice', 'Unpack', 'SplitV', 'Identity', 'Cast'];
   if (backend === 'cpu') return ['UnsortedSegmentSum'];
   return [];
 }
@@ -165,4 +174,17 @@ function splitWasm({ inputs, backend, attrs }: KernelArgs<WasmBackend>): tf.Tens
   splitSegments(backend.typedArrayFromHeap(x), x.shape, axis, sizes,
     outs.map((o) => backend.typedArrayFromHeap(o)));
   return outs;
+}
+
+/** A new tensor on the same buffer (reference counted), as wasm's Reshape and cpu's Identity do. */
+function shareWasm({ inputs, backend }: KernelArgs<WasmBackend>): tf.TensorInfo {
+  const x = inputs.x!;
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+function castWasm(args: KernelArgs<WasmBackend>, stock: tf.KernelFunc | undefined): tf.TensorInfo {
+  const x = args.inputs.x!;
+  if (args.attrs!.dtype === x.dtype || stock === undefined) return shareWasm(args);
+  return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
 }

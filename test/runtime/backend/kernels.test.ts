@@ -139,3 +139,32 @@ describe('Slice, Unpack, SplitV read through views', () => {
     });
   });
 });
+
+describe('Identity and same-dtype Cast share the buffer on wasm', () => {
+  it('clones and casts keep their values after the original is disposed, and free nothing early', async () => {
+    await useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d(values(6, 30), [2, 3]);
+    const want = Array.from(x.dataSync());
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    const asInt = tf.tidy(() => tf.cast(tf.mul(x, 10), 'int32'));
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual(want);
+    expect(Array.from(same.dataSync())).toEqual(want);
+    expect(Array.from(asInt.dataSync())).toEqual(want.map((v) => Math.trunc(Math.fround(v * 10))));
+    tf.dispose([copy, same, asInt]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps variables independent of the tensors they were assigned from', async () => {
+    await expectSameOnBothBackends(() => {
+      const v = tf.variable(tf.tensor1d([1, 2, 3]));
+      const snapshot = tf.clone(v);
+      v.assign(tf.tensor1d([7, 8, 9]));
+      const out = [snapshot.clone(), v.clone()];
+      v.dispose();
+      return out;
+    });
+  });
+});
