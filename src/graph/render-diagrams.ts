@@ -37,9 +37,11 @@ function nodeLines(n: ViewNode): string[] {
   return n.phase === 'unused' ? [head, n.shape, 'unused'] : [head, n.shape, cost];
 }
 
+/** `[B, T_tgt, 32]`, prefixed by the key when not `input` and by the reference when it has a suffix. */
 function edgeLabel(e: ViewEdge): string {
-  if (e.delayed) return `${e.ref} ${e.shape}`;
-  return e.role === 'input' ? e.shape : `${e.role.replace(/^inputs\.(\d+)$/, '#$1')}: ${e.shape}`;
+  const role = e.role === 'input' ? '' : `${e.role.replace(/^inputs\.(\d+)$/, '#$1')}: `;
+  const ref = e.ref.includes('.') ? `${e.ref} ` : '';
+  return `${role}${ref}${e.shape}`;
 }
 
 function header(view: GraphView): string[] {
@@ -59,8 +61,7 @@ const MERMAID_WORDS = new Set(['end', 'graph', 'flowchart', 'subgraph', 'style',
 const mid = (name: string): string => (MERMAID_WORDS.has(name) ? `${name}N` : name);
 
 export function renderMermaid(view: GraphView): string {
-  const out: string[] = header(view).map((l) => `%% ${l}`);
-  out.push('flowchart TD');
+  const out: string[] = ['flowchart TD', ...header(view).map((l) => `  %% ${l}`)];
   const { outside, groups: gs } = groups(view);
   const node = (n: ViewNode, indent: string): string => {
     const label = mq(nodeLines(n).join('<br/>'));

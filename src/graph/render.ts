@@ -22,11 +22,17 @@ export function renderGraph(g: ModelGraph, format: GraphFormat, dims?: ResourceD
 
 function toJson(view: GraphView): unknown {
   const { plan, estimate } = view;
+  const streams = view.task === 'seq2seq' ? (['source', 'target'] as const) : (['tokens'] as const);
+  const axes = view.task === 'seq2seq' ? (['T_src', 'T_tgt'] as const) : (['T'] as const);
   return {
     name: view.name,
     task: view.task,
     output: view.output,
-    dims: estimate.dims,
+    dims: {
+      batch: estimate.dims.batch,
+      time: Object.fromEntries(axes.map((a) => [a, estimate.dims.time[a]])),
+      vocab: Object.fromEntries(streams.map((s) => [s, estimate.dims.vocab[s]])),
+    },
     guessed: estimate.guessed,
     totals: { params: estimate.totalParams, paramBytes: estimate.paramBytes, activationBytes: estimate.totalActivationBytes },
     nodes: view.nodes,

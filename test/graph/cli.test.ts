@@ -1,0 +1,57 @@
+/** `seqloom graph`: the pure command function (exit codes, stdout/stderr) and its commander wiring. */
+import { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { graphCommand, register } from '../../src/cli/commands/graph.js';
+import { lineContaining, variant } from './helpers.js';
+import { ATTENTION_SEQ2SEQ, D2L_SEQ2SEQ } from './specs.js';
+
+describe('seqloom graph', () => {
+  it('prints mermaid by default, exit 0', () => {
+    const r = graphCommand(D2L_SEQ2SEQ, 'models/d2l.yaml');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.startsWith('flowchart TD\n')).toBe(true);
+    expect(r.stderr).toBe('');
+  });
+
+  it('dot and json formats', () => {
+    expect(graphCommand(ATTENTION_SEQ2SEQ, 'a.yaml', 'dot').stdout.startsWith('digraph "bahdanau-gru" {')).toBe(true);
+    expect(JSON.parse(graphCommand(ATTENTION_SEQ2SEQ, 'a.yaml', 'json').stdout).plan.loops).toHaveLength(1);
+  });
+
+  it('exit 1 with rendered diagnostics (file:line:col, code, frame) on a graph error', () => {
+    const text = variant(D2L_SEQ2SEQ, 'input: src_emb,', 'input: src_embb,');
+    const r = graphCommand(text, 'models/bad.yaml');
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`models/bad.yaml:${lineContaining(text, 'src_embb')}:48: error[G001]`);
+    expect(r.stderr).toContain('error[G001]');
+    expect(r.stderr).toContain('src_embb');
+    expect(r.stderr).toContain('did you mean `src_emb`?');
+    expect(r.stderr.trimEnd().endsWith('1 error')).toBe(true);
+  });
+
+  it('exit 1 on a front-end error too', () => {
+    const r = graphCommand(variant(D2L_SEQ2SEQ, 'cell: gru, input: src_emb', 'cell: gur, input: src_emb'), 'x.yaml');
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/error\[S\d{3}\]/);
+  });
+
+  it('warnings go to stderr while the diagram prints', () => {
+    const text = variant(D2L_SEQ2SEQ, 'output: logits', '  extra: { op: dense, input: decoder, units: 5 }\noutput: logits');
+    const r = graphCommand(text, 'x.yaml');
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toContain('warning[G029]');
+    expect(r.stdout).toContain('extra');
+  });
+
+  it('registers `graph <spec>` with --format choices and dims flags', () => {
+    const program = new Command();
+    register(program);
+    const cmd = program.commands.find((c) => c.name() === 'graph')!;
+    expect(cmd.registeredArguments.map((a) => a.name())).toEqual(['spec']);
+    const format = cmd.options.find((o) => o.long === '--format')!;
+    expect(format.argChoices).toEqual(['mermaid', 'dot', 'json']);
+    expect(format.defaultValue).toBe('mermaid');
+    expect(cmd.options.map((o) => o.long)).toEqual(['--format', '--batch', '--vocab']);
+  });
+});
