@@ -1,0 +1,45 @@
+/**
+ * `seqloom train SPEC [--data P] [--epochs N] [--out DIR] [--seed S] [--backend B] [--resume]`:
+ * trains with a progress bar on stderr (plain lines when stderr is not a terminal) and writes a
+ * checkpoint folder (model.safetensors, vocab.json, spec.yaml, meta.json, optimizer.safetensors),
+ * committed atomically after epochs. Prints the checkpoint folder on stdout.
+ * The work happens in src/train/session.ts; heavy modules load only when the command runs.
+ */
+import type { Command } from 'commander';
+import { integer, positiveInt } from '../../train/cli-options.js';
+
+interface TrainFlags {
+  data?: string; epochs?: number; out?: string; seed?: number; backend?: string; resume?: boolean; overwrite?: boolean;
+  checkpointEvery?: number; quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train a spec; writes a checkpoint folder (default runs/<spec name>) after epochs')
+    .argument('<spec>', 'the spec file (YAML)')
+    .option('--data <path>', "training data (overrides the spec's data.path; neither = the built-in task)")
+    .option('--epochs <n>', 'total epochs to reach, also when resuming (default: train.epochs)', positiveInt)
+    .option('--out <dir>', 'checkpoint folder (default: runs/<spec name>)')
+    .option('--seed <n>', 'seed for initialization, shuffling and dropout (default: train.seed)', integer)
+    .option('--backend <name>', 'node | wasm | cpu | auto (default: auto, or SEQLOOM_BACKEND)')
+    .option('--resume', 'continue from the checkpoint in --out (weights, optimizer, epoch, RNG): 2 + 2 epochs = 4')
+    .option('--overwrite', 'replace a checkpoint already in --out instead of refusing')
+    .option('--checkpoint-every <n>', 'save every N epochs (default: every epoch while saving is cheap; always the last)', positiveInt)
+    .option('--quiet', 'no progress output')
+    .action(async (specPath: string, o: TrainFlags) => {
+      const [{ runTraining }, { createProgressReporter }] = await Promise.all([
+        import('../../train/session.js'), import('../../train/progress.js'),
+      ]);
+      const reporter = createProgressReporter(process.stderr, { quiet: o.quiet });
+      try {
+        const outcome = await runTraining({
+          specPath, data: o.data, epochs: o.epochs, out: o.out, seed: o.seed, backend: o.backend, resume: o.resume,
+          overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, reporter,
+        });
+        process.stdout.write(`${outcome.outDir}\n`);
+      } finally {
+        reporter.stop();
+      }
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * The checkpoint-using commands as functions: translate, sample, eval. Each loads the checkpoint
+ * (model-loader.ts), does its work, frees the module, and returns data for the command to print.
+ */
+import path from 'node:path';
+import type { DataSpec, StreamSpec } from '../spec/types.js';
+import type { LanguageModelModule, Seq2SeqModule } from '../runtime/module.js';
+import { detokenize, tokenize } from '../runtime/text/tokenize.js';
+import { preprocess } from '../runtime/text/preprocess.js';
+import { UNK_TOKEN } from '../runtime/text/vocab.js';
+import { createRng } from '../runtime/nn/index.js';
+import { UserError } from '../errors.js';
+import { loadTrainedModel, type SpecModuleLoader, type TrainedModel } from './model-loader.js';
+import { resolveDecodeSettings, type DecodeFlags, type DecodeSettings } from './search.js';
+import { translateSentences, type TranslationResult } from './translate.js';
+import { sampleTokens } from './sample.js';
+import { loadLmDataset, loadSeq2seqDataset } from '../runtime/data/load.js';
+import { evaluateLm, evaluateSeq2Seq, type BleuMethod, type LmEvalResult, type Seq2SeqEvalResult } from './evaluate.js';
+
+interface Common { checkpoint: string; backend?: string; loadModule?: SpecModuleLoader }
+
+async function withModel<T>(o: Common, task: 'seq2seq' | 'language-model', command: string, fn: (m: TrainedModel) => T): Promise<T> {
+  const model = await loadTrainedModel(o.checkpoint, o.backend, o.loadModule);
+  try {
+    if (model.spec.task !== task) {
+      throw new UserError(`${command} needs a ${task} checkpoint; ${o.checkpoint} holds a ${model.spec.task} model`,
+        task === 'seq2seq' ? 'use `seqloom sample` for language models' : 'use `seqloom translate` for seq2seq models');
+    }
+    return fn(model);
+  } finally {
+    model.module.dispose();
+  }
+}
+
+export interface TranslateOptions extends Common { sentences: string[]; flags: DecodeFlags }
+
+export async function runTranslate(o: TranslateOptions): Promise<{ results: TranslationResult[]; notes: string[]; settings: DecodeSettings }> {
+  return withModel(o, 'seq2seq', 'translate', (m) => {
+    if (m.checkpoint.vocabs.task !== 'seq2seq') throw new UserError(`${o.checkpoint}: vocab.json lacks source/target`);
+    const settings = resolveDecodeSettings(m.spec.decode, o.flags);
+    const { source, target } = m.checkpoint.vocabs;
+    const out = translateSentences(m.module as Seq2SeqModule, o.sentences, { source, target }, m.spec.data, settings);
+    return { ...out, settings };
+  });
+}
+
+export interface SampleCommandOptions extends Common { prefix: string; length: number; temperature: number; seed: number }
+
+export interface SampleOutput { prefix: string; continuation: string; text: string; tokens: number; stoppedAtEos: boolean; notes: string[] }
+
+export async function runSample(o: SampleCommandOptions): Promise<SampleOutput> {
+  return withModel(o, 'language-model', 'sample', (m) => {
+    if (m.checkpoint.vocabs.task !== 'language-model') throw new UserError(`${o.checkpoint}: vocab.json lacks tokens`);
+    const vocab = m.checkpoint.vocabs.tokens;
+    const stream = m.spec.data.tokens as StreamSpec;
+    const prefixTokens = tokenize(preprocess(o.prefix, m.spec.data.preprocess), stream.tokenizer);
+    const notes: string[] = [];
+    const unknown = [...new Set(prefixTokens.filter((t) => !vocab.has(t)))];
+    if (unknown.length > 0) {
+      notes.push(`note: ${unknown.map((t) => JSON.stringify(t)).join(', ')} not in the vocabulary; read as ${UNK_TOKEN}`);
+    }
+    const rng = createRng(o.seed);
+    const r = sampleTokens(m.module as LanguageModelModule, {
+      prefix: vocab.encode(prefixTokens), length: o.length, temperature: o.temperature, random: () => rng.next(),
+      specials: { pad: vocab.pad, bos: vocab.bos, eos: vocab.eos },
+    });
+    const shownPrefix = detokenize(prefixTokens, stream.tokenizer);
+    const continuation = detokenize(vocab.decode(r.tokens), stream.tokenizer);
+    const glue = stream.tokenizer === 'word' && continuation.length > 0 && shownPrefix.length > 0 ? ' ' : '';
+    return { prefix: shownPrefix, continuation, text: `${shownPrefix}${glue}${continuation}`, tokens: r.tokens.length, stoppedAtEos: r.stoppedAtEos, notes };
+  });
+}
+
+/** The spec's data section as a checkpoint ran it: `--data`, else the path recorded at training. */
+export function evalDataSpec(data: DataSpec, recordedPath: string | null, override: string | undefined): DataSpec {
+  const p = override ?? recordedPath;
+  if (p === null || p === undefined) return { ...data, path: null, resolvedPath: null };
+  return { ...data, path: p, resolvedPath: p };
+}
+
+export interface EvalOptions extends Common { data?: string; bleu: BleuMethod; flags?: DecodeFlags }
+
+export interface EvalOutput { result: Seq2SeqEvalResult | LmEvalResult; origin: string; notes: string[]; settings?: DecodeSettings }
+
+export async function runEval(o: EvalOptions): Promise<EvalOutput> {
+  const model = await loadTrainedModel(o.checkpoint, o.backend, o.loadModule);
+  try {
+    const { spec, checkpoint } = model;
+    const dataSpec = evalDataSpec(spec.data, checkpoint.meta.data.path, o.data === undefined ? undefined : path.resolve(o.data));
+    const v = checkpoint.vocabs;
+    if (v.task === 'seq2seq') {
+      const loaded = loadSeq2seqDataset(dataSpec);
+      const settings = resolveDecodeSettings(spec.decode, o.flags ?? {});
+      const valid = loaded.data.valid;
+      const result = evaluateSeq2Seq(model.module as Seq2SeqModule, {
+        sourceTokens: valid.sourceTokens, targetTokens: valid.targetTokens, vocabs: { source: v.source, target: v.target },
+        maxLen: { source: valid.srcT, target: valid.tgtT },
+      }, settings, o.bleu);
+      return { result, origin: loaded.origin, notes: loaded.warnings, settings };
+    }
+    const loaded = loadLmDataset(dataSpec);
+    const d = loaded.data;
+    // Ids under the checkpoint's vocabulary (the data's own vocabulary may differ with --data).
+    const sameVocab = d.vocab.size === v.tokens.size && d.vocab.tokens.every((t, i) => t === v.tokens.tokens[i]);
+    const stream = sameVocab ? d.valid : Int32Array.from(v.tokens.encode(d.vocab.decode(d.valid)));
+    const result = evaluateLm(model.module as LanguageModelModule, stream, spec.train.batch_size, dataSpec.num_steps ?? 35);
+    return { result, origin: loaded.origin, notes: loaded.warnings };
+  } finally {
+    model.module.dispose();
+  }
+}
