@@ -53,12 +53,15 @@ export interface ResourceEstimate {
 const GATES = { rnn: 1, gru: 3, lstm: 4 } as const;
 const VOCAB_STREAM: Record<VocabSymbol, StreamName> = { V_source: 'source', V_target: 'target', V_tokens: 'tokens' };
 
-/** A vocabulary size when no data has been read: char ≈ 100; word: examples·max_len (capped at 10k). */
+/**
+ * A vocabulary size when no data has been read: characters ≈ 32 for letters only, else 100; words
+ * of the built-in task (no `path`) 64; other words ≈ examples·max_len, capped at 10k.
+ */
 export function guessVocab(spec: Spec, stream: StreamName): number {
   const s = spec.data[stream];
   if (!s) return 100;
-  if (spec.data.path === null) return 64; // the built-in numbers task has a few dozen words
-  if (s.tokenizer === 'char') return 100;
+  if (s.tokenizer === 'char') return spec.data.preprocess.includes('letters-only') ? 32 : 100;
+  if (spec.data.path === null) return 64;
   return spec.data.limit !== null ? Math.min(10_000, spec.data.limit * s.max_len + 4) : 10_000;
 }
 

@@ -15,7 +15,9 @@ export interface GraphCommandResult { stdout: string; stderr: string; exitCode: 
 export function graphCommand(text: string, file: string, format: GraphFormat = 'mermaid', dims?: ResourceDimsInput): GraphCommandResult {
   const loaded = loadSpecText(text, file);
   const built = loaded.value ? buildGraph(loaded.value) : null;
-  const diagnostics = [...loaded.diagnostics, ...(built?.diagnostics ?? [])];
+  // Report against the path as the user gave it (the spec keeps it absolute), as `validate` does.
+  const absolute = loaded.value?.file;
+  const diagnostics = [...loaded.diagnostics, ...(built?.diagnostics ?? [])].map((d) => (d.file === absolute ? { ...d, file } : d));
   const report = diagnostics.length > 0 ? `${renderDiagnostics(diagnostics, text)}\n\n${summarize(diagnostics)}\n` : '';
   if (!built?.value) return { stdout: '', stderr: report, exitCode: 1 };
   return { stdout: renderGraph(built.value, format, dims), stderr: report, exitCode: 0 };
