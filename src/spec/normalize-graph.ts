@@ -50,7 +50,7 @@ export function normalizeNode(ctx: NodeContext, name: string, raw: RawNode): Gra
       const d = NODE_DEFAULTS.recurrent;
       const cell = raw.cell!;
       if (raw.nonlinearity !== undefined && cell !== 'rnn') {
-        notApplicable(ctx, at('nonlinearity'), `\`nonlinearity\` applies to \`cell: rnn\` only; this node is a ${cell}`);
+        notApplicable(ctx, at('nonlinearity'), `\`nonlinearity\` applies to \`cell: rnn\` only; this node's cell is \`${cell}\``);
       }
       const layers = raw.layers ?? d.layers;
       const dropout = raw.dropout ?? d.dropout;

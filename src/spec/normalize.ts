@@ -34,7 +34,7 @@ function normalizeData(ctx: NodeContext, task: TaskKind, file: string, raw: RawD
   const taskDefaults = TASK_DATA_DEFAULTS[task];
   for (const key of TASK_KEYS[task].foreign) {
     if (key in raw) {
-      check(ctx, 'N001', `/data/${key}`, `\`data.${key}\` is for ${task === 'seq2seq' ? 'language models' : 'seq2seq'} specs; this spec's task is ${task}`,
+      check(ctx, 'N001', `/data/${key}`, `\`data.${key}\` belongs to ${task === 'seq2seq' ? 'language-model' : 'seq2seq'} specs; this spec's task is ${task}`,
         task === 'seq2seq' ? 'a seq2seq spec has the streams `source` and `target`' : 'a language model has one stream, `tokens`');
     }
   }

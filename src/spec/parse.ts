@@ -39,9 +39,9 @@ function clamp(text: string, start: number, end: number): SourceRange {
   return { start: s, end: Math.max(s, Math.min(end, text.length)) };
 }
 
-/** For a duplicate key at `offset`: where the key first appeared in the same mapping. */
-function firstOccurrence(doc: Document, offset: number): { key: string; first?: SourceRange } | null {
-  let found: { key: string; first?: SourceRange } | null = null;
+/** For a duplicate key at `offset`: the key, its range, and where it first appeared in the same mapping. */
+function firstOccurrence(doc: Document, offset: number): { key: string; range: SourceRange; first?: SourceRange } | null {
+  let found: { key: string; range: SourceRange; first?: SourceRange } | null = null;
   const visit = (node: unknown): void => {
     if (found) return;
     if (isMap(node)) {
@@ -50,7 +50,7 @@ function firstOccurrence(doc: Document, offset: number): { key: string; first?: 
         const key = keyString(pair.key);
         const range = rangeOf(pair.key as Node) ?? undefined;
         if (range && range.start === offset) {
-          found = { key, first: seen.get(key) };
+          found = { key, range, first: seen.get(key) };
           return;
         }
         if (!seen.has(key)) seen.set(key, range);
@@ -71,15 +71,56 @@ function yamlDiagnostics(doc: Document, text: string, file: string): Diagnostic[
     const site = { file, range, path: '' };
     if (e.code === 'DUPLICATE_KEY') {
       const dup = firstOccurrence(doc, e.pos[0]);
-      out.push(duplicateKey(site, dup?.key ?? text.slice(range.start, range.end), dup?.first));
+      out.push(duplicateKey({ ...site, range: dup?.range ?? range }, dup?.key ?? text.slice(range.start, range.end), dup?.first));
+      continue;
+    }
+    const opener = /^Flow (map|sequence)/.test(e.message) ? unclosedFlowOpener(text, e.pos[0]) : null;
+    if (opener !== null) {
+      const bracket = text[opener]!;
+      out.push(yamlSyntax({ file, range: { start: opener, end: opener + 1 }, path: '' },
+        `this \`${bracket}\` is never closed: add \`${bracket === '{' ? '}' : ']'}\` where the ${bracket === '{' ? 'mapping' : 'list'} ends`, e.code));
       continue;
     }
     const lead = YAML_MESSAGES[e.code];
     const detail = e.message.replace(/\s*at line \d+, column \d+:?[\s\S]*$/, '');
     out.push(yamlSyntax(site, lead ? `${lead}: ${detail}` : detail, e.code));
   }
-  for (const w of doc.warnings) out.push(yamlWarning({ file, range: clamp(text, w.pos[0], w.pos[1]), path: '' }, w.message));
+  for (const w of doc.warnings) {
+    const range = clamp(text, w.pos[0], w.pos[1]);
+    const message = w.code === 'TAG_RESOLVE_FAILED'
+      ? `unknown tag \`${text.slice(range.start, range.end).trim()}\`; the value is read as plain text`
+      : w.message;
+    out.push(yamlWarning({ file, range, path: '' }, message));
+  }
   return out;
+}
+
+/**
+ * The offset of the innermost `{` or `[` still open at `offset` (yaml reports an unclosed flow
+ * collection where it gave up, usually the next line; the fix belongs where it opened).
+ * Quoted strings and comments are skipped.
+ */
+export function unclosedFlowOpener(text: string, offset: number): number | null {
+  const open: number[] = [];
+  let quote: string | null = null;
+  for (let i = 0; i < Math.min(offset, text.length); i++) {
+    const ch = text[i]!;
+    if (quote !== null) {
+      if (ch === '\\' && quote === '"') i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if ((ch === '"' || ch === "'") && (i === 0 || /[\s,[{:]/.test(text[i - 1]!))) {
+      quote = ch;
+    } else if (ch === '{' || ch === '[') {
+      open.push(i);
+    } else if ((ch === '}' || ch === ']') && open.length > 0) {
+      open.pop();
+    }
+  }
+  return open.length > 0 ? open[open.length - 1]! : null;
 }
 
 /** Keys must be plain scalars, and aliases must not contain themselves (the data would be infinite). */

@@ -49,6 +49,13 @@ function make(ctx: Context, code: DiagnosticCode, range: SourceRange, path: stri
   return diagnostic({ code, file: ctx.file, range, path, message, ...extra });
 }
 
+/** A value as written in the file (`2`, `"1"`), for messages. */
+function writtenValue(ctx: Context, pointer: string): string {
+  const range = locateValue(ctx.sourceMap, pointer);
+  const written = ctx.text.slice(range.start, range.end).trim();
+  return written ? `\`${written}\`` : 'with no value';
+}
+
 function typeName(t: unknown): string {
   const names: Record<string, string> = {
     integer: 'an integer', number: 'a number', string: 'a string', boolean: 'true or false',
@@ -228,7 +235,7 @@ export function schemaDiagnostics(errors: readonly AjvError[], ctx: Context): Di
     if (e.keyword === 'type') out.push(wrongType(ctx, e));
     else if (e.keyword === 'const' && e.instancePath === '/seqloom') {
       out.push(unsupportedVersion({ file: ctx.file, range: locateValue(ctx.sourceMap, e.instancePath), path: e.instancePath },
-        describeValue(valueAt(ctx.data, e.instancePath), ctx.text, locateValue(ctx.sourceMap, e.instancePath))));
+        writtenValue(ctx, e.instancePath)));
     } else if (e.keyword === 'enum' || e.keyword === 'const') out.push(badEnum(ctx, { ...e, params: { allowedValues: e.params.allowedValues ?? [e.params.allowedValue] } }));
     else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') out.push(noBranch(ctx, e));
     else if (e.keyword === 'pattern') out.push(badPattern(ctx, e));

@@ -56,11 +56,17 @@ export async function checkSpecFile(path: string, graphCheck?: GraphCheck): Prom
 
 /** What `seqloom validate` prints and its exit status (the CLI writes these out; tests compare them). */
 export async function runValidate(path: string, options: ValidateOptions = {}, graphCheck?: GraphCheck): Promise<CommandOutput> {
-  const [result, { hasErrors }, render] = await Promise.all([
-    checkSpecFile(path, graphCheck), import('../../diagnostics/factories.js'), import('../../diagnostics/render.js'),
-  ]);
+  const [result, render] = await Promise.all([checkSpecFile(path, graphCheck), import('../../diagnostics/render.js')]);
+  return formatValidation(path, result, options, render);
+}
+
+type Renderers = typeof import('../../diagnostics/render.js');
+
+/** The command's output for a finished check: JSON array, or frames (stderr) and a summary. */
+export function formatValidation(path: string, result: SpecCheck, options: ValidateOptions, render: Renderers): CommandOutput {
   const { text, spec, diagnostics } = result;
-  const exitCode = hasErrors(diagnostics) ? 1 : 0;
+  const errors = diagnostics.some((d) => d.severity === 'error');
+  const exitCode = errors ? 1 : 0;
   if (options.json) {
     const index = new render.LineIndex(text ?? '');
     const json = diagnostics.map((d) => render.toJsonDiagnostic(d, index));
@@ -68,11 +74,11 @@ export async function runValidate(path: string, options: ValidateOptions = {}, g
   }
   let stderr = diagnostics.length > 0 ? `${render.renderDiagnostics(diagnostics, text)}\n` : '';
   let stdout = '';
-  if (exitCode !== 0) {
+  if (errors || spec === null) {
     stderr += `\n${path}: ${render.summarize(diagnostics)}\n`;
   } else {
     const warnings = render.summarize(diagnostics);
-    stdout = `${path}: ok (${spec!.task}, ${spec!.nodes.length} nodes${warnings ? `; ${warnings}` : ''})\n`;
+    stdout = `${path}: ok (${spec.task}, ${spec.nodes.length} nodes${warnings ? `; ${warnings}` : ''})\n`;
   }
   return { exitCode, stdout, stderr };
 }
