@@ -49,7 +49,11 @@ function importInto(vars: Record<string, tf.Variable>, tensors: TensorDict): voi
   }
   const extra = Object.keys(tensors).filter((k) => !(k in vars));
   if (extra.length) throw new UserError(`weights: unexpected tensor(s) ${extra.join(', ')}`);
-  for (const [name, v] of Object.entries(vars)) v.assign(tf.tensor(tensors[name]!.data, v.shape));
+  for (const [name, v] of Object.entries(vars)) {
+    const t = tf.tensor(tensors[name]!.data, v.shape);
+    v.assign(t);
+    t.dispose();
+  }
 }
 
 /** One optimizer step with global-norm clipping; returns loss and the pre-clip norm. */
