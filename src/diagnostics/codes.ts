@@ -19,7 +19,8 @@ export type FrontEndCode =
 export type GraphCode =
   | 'G001' | 'G002' | 'G003' | 'G004' | 'G005' | 'G006' | 'G007' | 'G008' | 'G009' | 'G010'
   | 'G011' | 'G012' | 'G013' | 'G014' | 'G015' | 'G016' | 'G017' | 'G018' | 'G019' | 'G020'
-  | 'G021' | 'G022' | 'G023' | 'G024' | 'G025' | 'G026' | 'G027' | 'G028' | 'G029';
+  | 'G021' | 'G022' | 'G023' | 'G024' | 'G025' | 'G026' | 'G027' | 'G028' | 'G029' | 'G030'
+  | 'G031';
 
 export type DiagnosticCode = FrontEndCode | GraphCode;
 
@@ -75,6 +76,8 @@ export const CODE_TITLES: Record<DiagnosticCode, string> = {
   G027: 'bidirectional recurrence on the decoding side',
   G028: 'no stream reaches this node',
   G029: 'unused node',
+  G030: 'decoding-side value over the source time axis',
+  G031: '`init` from the decoding side',
 };
 
 export function isDiagnosticCode(code: string): code is DiagnosticCode {

@@ -55,6 +55,8 @@ export function checkGraph(spec: Spec, res: Resolution, order: readonly string[]
     }
   }
 
+  diagnostics.push(...checkDecodingSide(spec, res, order, results, sides));
+
   for (const node of spec.nodes) {
     const side = sides.get(node.name);
     if (node.op === 'recurrent' && node.bidirectional && (side === 'target' || side === 'tokens')) {
@@ -73,6 +75,32 @@ export function checkGraph(spec: Spec, res: Resolution, order: readonly string[]
     }
   }
   return diagnostics;
+}
+
+/**
+ * The decoding side runs one target step at a time: none of its values may run over T_src (only the
+ * first such node is reported: the rest follow from it), and no recurrent `init` may come from it.
+ */
+function checkDecodingSide(spec: Spec, res: Resolution, order: readonly string[], results: Map<string, OpResult | null>, sides: Map<string, Side | null>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const decoding = (s: Side | null | undefined): boolean => s === 'target' || s === 'tokens';
+  if (spec.task === 'seq2seq') {
+    const first = order.find((n) => sides.get(n) === 'target' && results.get(n)?.output.kind === 'sequence'
+      && (results.get(n)!.output as { time: string }).time === 'T_src');
+    if (first) {
+      const via = (res.refs.get(first) ?? []).find((r) => r.role !== 'keys' && r.role !== 'values' && r.role !== 'mask'
+        && r.target.kind === 'node' && sides.get(r.target.node) === 'source') ?? res.refs.get(first)![0]!;
+      out.push(D.decodeSideOverSource(siteOf(spec, via.ref.range, keyPath(first, via.role)), first, via.ref.raw));
+    }
+  }
+  for (const name of order) {
+    const init = (res.refs.get(name) ?? []).find((r) => r.role === 'init');
+    if (init?.target.kind === 'node' && decoding(sides.get(init.target.node))) {
+      const stream = sides.get(init.target.node)!;
+      out.push(D.initFromDecodeSide(siteOf(spec, init.ref.range, keyPath(name, 'init')), name, init.ref.raw, stream));
+    }
+  }
+  return out;
 }
 
 /** The output must be logits: a dense over the vocabulary the loss predicts, on the decoding axis. */

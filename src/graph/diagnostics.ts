@@ -226,3 +226,19 @@ export function unusedNode(site: Site, node: string, output: string): Diagnostic
     help: 'remove it, or use it',
   });
 }
+
+export function decodeSideOverSource(site: Site, node: string, raw: string): Diagnostic {
+  return diagnostic({
+    ...site, code: 'G030',
+    message: `\`${node}\` depends on \`target\` but runs over T_src (through \`${raw}\`); decoding produces one target step at a time`,
+    help: 'read source-side sequences through attention (`keys`/`values`), or summarize them (`<encoder>.state.top`)',
+  });
+}
+
+export function initFromDecodeSide(site: Site, node: string, raw: string, stream: string): Diagnostic {
+  return diagnostic({
+    ...site, code: 'G031',
+    message: `\`${node}\` starts from \`${raw}\`, a final state that depends on \`${stream}\`; decoding step by step never has it`,
+    help: 'start from an encoder\'s state (`init: <encoder>.state`), or drop `init` for zeros',
+  });
+}

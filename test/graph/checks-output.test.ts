@@ -1,7 +1,7 @@
-/** Output and whole-graph checks (G024–G029). */
+/** Output and whole-graph checks (G024–G031). */
 import { describe, expect, it } from 'vitest';
 import { buildGraph } from '../../src/graph/index.js';
-import { graphDiagnostics, languageModel, lineContaining, lineOf, loadSpec, only, variant } from './helpers.js';
+import { graphDiagnostics, languageModel, lineContaining, lineOf, loadSpec, only, seq2seq, variant } from './helpers.js';
 import { ATTENTION_SEQ2SEQ, CHAR_LM, D2L_SEQ2SEQ } from './specs.js';
 
 describe('output', () => {
@@ -85,6 +85,29 @@ describe('whole graph', () => {
     expect(d.severity).toBe('warning');
     expect(lineOf(text, d)).toBe(lineContaining(text, 'extra:'));
     expect(r.value).not.toBeNull();
+  });
+
+  it('G030: a decoding-side value over the source time axis', () => {
+    const text = seq2seq(`
+      src_emb: { op: embedding, input: source, dim: 8 }
+      encoder: { op: recurrent, cell: gru, input: src_emb, hidden: 8 }
+      tgt_emb: { op: embedding, input: target, dim: 8 }
+      att:     { op: attention, kind: dot, query: encoder, keys: tgt_emb, values: tgt_emb }
+      logits:  { op: dense, input: att, units: target.vocab }`);
+    const d = only(graphDiagnostics(text), 'G030');
+    expect(lineOf(text, d)).toBe(lineContaining(text, 'att:'));
+    expect(text.slice(d.range.start, d.range.end)).toBe('encoder');
+    expect(d.path).toBe('/graph/att/query');
+  });
+
+  it('G031: init from a state the decoding side computes', () => {
+    const text = variant(
+      variant(D2L_SEQ2SEQ, 'output: logits', '  second: { op: recurrent, cell: gru, input: decoder, hidden: 32, layers: 2, init: decoder.state }\noutput: logits'),
+      'input: decoder, units', 'input: second, units',
+    );
+    const d = only(graphDiagnostics(text), 'G031');
+    expect(lineOf(text, d)).toBe(lineContaining(text, 'second:'));
+    expect(text.slice(d.range.start, d.range.end)).toBe('decoder.state');
   });
 
   it('errors come in source order', () => {
