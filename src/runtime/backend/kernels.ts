@@ -150,6 +150,7 @@ function sliceWasm(args: KernelArgs<WasmBackend>, stock: tf.KernelFunc | undefin
     return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo; // strings
   }
   const [begin, size] = tf.slice_util.parseSliceParams(x, attrs!.begin as number[], attrs!.size as number[]);
+  tf.slice_util.assertParamsValid(x, begin!, size!); // the cpu kernel checks; stock wasm read past the end
   const out = backend.makeOutput(size!, x.dtype);
   copySlice(backend.typedArrayFromHeap(x), x.shape, begin!, size!, backend.typedArrayFromHeap(out));
   return out;

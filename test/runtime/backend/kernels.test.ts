@@ -120,6 +120,13 @@ describe('Slice, Unpack, SplitV read through views', () => {
     await expectSameOnBothBackends(() => tf.slice(x(), begin, size));
   });
 
+  it('rejects an out-of-bounds slice as the cpu kernel does (stock wasm read past the end)', async () => {
+    await useBackend('wasm');
+    const t = tf.zeros([2, 1, 4]);
+    expect(() => tf.slice(t, [0, 1, 0], [-1, 1, -1])).toThrow(/would overflow/);
+    t.dispose();
+  });
+
   it.each([0, 1, 2, 3])('unstack along axis %i matches cpu', async (axis) => {
     await expectSameOnBothBackends(() => tf.unstack(x(), axis));
   });

@@ -29,7 +29,7 @@ export class Fixture<Case> {
   /** A new tf tensor (float32 or int32 as stored). */
   tensor<R extends tf.Rank = tf.Rank>(name: string): tf.Tensor<R> {
     const t = this.raw(name);
-    return tf.tensor(t.data, t.shape, t.dtype === 'I32' ? 'int32' : 'float32') as tf.Tensor<R>;
+    return tf.tensor(t.data, t.shape as number[], t.dtype === 'I32' ? 'int32' : 'float32') as unknown as tf.Tensor<R>;
   }
 
   /** Tensors named `<under><param>` as a TensorDict keyed `<param>` (PyTorch layouts). */
