@@ -80,7 +80,14 @@ export function evalDataSpec(data: DataSpec, recordedPath: string | null, overri
 
 export interface EvalOptions extends Common { data?: string; bleu: BleuMethod; flags?: DecodeFlags }
 
-export interface EvalOutput { result: Seq2SeqEvalResult | LmEvalResult; origin: string; notes: string[]; settings?: DecodeSettings }
+export interface EvalOutput {
+  result: Seq2SeqEvalResult | LmEvalResult;
+  origin: string;
+  /** The held-out split, or the training split when the spec holds nothing out. */
+  split: 'valid' | 'train';
+  notes: string[];
+  settings?: DecodeSettings;
+}
 
 export async function runEval(o: EvalOptions): Promise<EvalOutput> {
   const model = await loadTrainedModel(o.checkpoint, o.backend, o.loadModule);
@@ -88,23 +95,30 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
     const { spec, checkpoint } = model;
     const dataSpec = evalDataSpec(spec.data, checkpoint.meta.data.path, o.data === undefined ? undefined : path.resolve(o.data));
     const v = checkpoint.vocabs;
+    const notes: string[] = [];
     if (v.task === 'seq2seq') {
       const loaded = loadSeq2seqDataset(dataSpec);
       const settings = resolveDecodeSettings(spec.decode, o.flags ?? {});
-      const valid = loaded.data.valid;
+      const held = loaded.data.valid;
+      const split = held.count > 0 ? 'valid' : 'train';
+      const valid = held.count > 0 ? held : loaded.data.train;
+      if (split === 'train') notes.push('note: the spec holds out no data (data.valid_fraction is 0); evaluating on the training split');
       const result = evaluateSeq2Seq(model.module as Seq2SeqModule, {
         sourceTokens: valid.sourceTokens, targetTokens: valid.targetTokens, vocabs: { source: v.source, target: v.target },
         maxLen: { source: valid.srcT, target: valid.tgtT },
       }, settings, o.bleu);
-      return { result, origin: loaded.origin, notes: loaded.warnings, settings };
+      return { result, origin: loaded.origin, split, notes: [...loaded.warnings, ...notes], settings };
     }
     const loaded = loadLmDataset(dataSpec);
     const d = loaded.data;
+    const split = d.valid.length > 1 ? 'valid' : 'train';
+    if (split === 'train') notes.push('note: the spec holds out no text (data.valid_fraction is 0); evaluating on the training split');
+    const heldOut = split === 'valid' ? d.valid : d.train;
     // Ids under the checkpoint's vocabulary (the data's own vocabulary may differ with --data).
     const sameVocab = d.vocab.size === v.tokens.size && d.vocab.tokens.every((t, i) => t === v.tokens.tokens[i]);
-    const stream = sameVocab ? d.valid : Int32Array.from(v.tokens.encode(d.vocab.decode(d.valid)));
+    const stream = sameVocab ? heldOut : Int32Array.from(v.tokens.encode(d.vocab.decode(heldOut)));
     const result = evaluateLm(model.module as LanguageModelModule, stream, spec.train.batch_size, dataSpec.num_steps ?? 35);
-    return { result, origin: loaded.origin, notes: loaded.warnings };
+    return { result, origin: loaded.origin, split, notes: [...loaded.warnings, ...notes] };
   } finally {
     model.module.dispose();
   }

@@ -11,7 +11,7 @@ interface EvalFlags { data?: string; bleu: 'corpus' | 'd2l'; beam?: number; maxL
 
 function describe(out: EvalOutput): string {
   const r = out.result;
-  const lines = [`data: ${out.origin} (held-out split)`];
+  const lines = [`data: ${out.origin} (${out.split === 'valid' ? 'held-out' : 'training'} split)`];
   if (r.task === 'language-model') {
     lines.push(`tokens: ${r.tokens}`, `loss: ${r.loss.toFixed(4)}`, `perplexity: ${r.perplexity.toFixed(3)}`);
     return lines.join('\n');
@@ -48,6 +48,6 @@ export function register(program: Command): void {
         checkpoint, data: o.data, bleu: o.bleu, backend: o.backend, flags: { beamSize: o.beam, maxLen: o.maxLen },
       }));
       for (const n of out.notes) note(n);
-      await writeStdout(o.json ? `${JSON.stringify({ data: out.origin, ...out.result })}\n` : `${describe(out)}\n`);
+      await writeStdout(o.json ? `${JSON.stringify({ data: out.origin, split: out.split, ...out.result })}\n` : `${describe(out)}\n`);
     });
 }
