@@ -1,0 +1,109 @@
+/**
+ * Where an emitter finds its inputs. A Scope is one method body being written: `batched` runs each
+ * node once over the whole time axis (`[B, T, D]`), `step` runs it for one time step (`[N, D]`). The
+ * passes bind what lies outside the nodes (streams, values from `encode`, `.prev` values, per-step
+ * slices); everything else resolves to the local a node's emitter declared.
+ */
+import type { CodeBlockWriter } from 'ts-morph';
+import type { Ref, StreamName } from '../../src/spec/types.js';
+import type { ImportSet } from '../framework/imports.js';
+import type { IRNode, ModuleIR, ValueInfo, Width } from '../ir/types.js';
+
+export type Mode = 'batched' | 'step';
+
+/** Key of a reference's value: `encoder|state.top`, `decoder|output|prev`. */
+export function refKey(ref: Pick<Ref, 'base' | 'part' | 'delayed'>): string {
+  return `${ref.base}|${ref.part}${ref.delayed ? '|prev' : ''}`;
+}
+
+export class Scope {
+  private readonly bindings = new Map<string, string>();
+  /** Per recurrent node: the expression of the state it starts from (or continues). */
+  private readonly startStates = new Map<string, string>();
+  private readonly lengthsOf = new Map<string, string>();
+
+  constructor(
+    readonly ir: ModuleIR,
+    readonly imports: ImportSet,
+    readonly mode: Mode,
+    /** Expression of the `training` flag. */
+    readonly training: string,
+    /** `B` (a batch) or `N` (search rows): the batch letter in shape comments. */
+    readonly rows: 'B' | 'N' = mode === 'step' ? 'N' : 'B',
+  ) {}
+
+  /** Bind a reference (stream, encoded value, `.prev`, per-step slice) to an expression. */
+  bind(ref: Pick<Ref, 'base' | 'part' | 'delayed'>, expr: string): void {
+    this.bindings.set(refKey(ref), expr);
+  }
+
+  bindStartState(node: IRNode, expr: string | null): void {
+    if (expr !== null) this.startStates.set(node.node.name, expr);
+  }
+
+  /** Valid lengths for a recurrent node reading a padded stream (source side: `srcLen`). */
+  bindLengths(node: IRNode, expr: string): void {
+    this.lengthsOf.set(node.node.name, expr);
+  }
+
+  startState(node: IRNode): string | null {
+    return this.startStates.get(node.node.name) ?? null;
+  }
+
+  lengths(node: IRNode): string | null {
+    return this.lengthsOf.get(node.node.name) ?? null;
+  }
+
+  /** The expression of a reference's value in this scope. */
+  value(ref: Pick<Ref, 'base' | 'part' | 'delayed' | 'raw'>): string {
+    const bound = this.bindings.get(refKey(ref));
+    if (bound !== undefined) return bound;
+    const node = this.ir.byName.get(ref.base);
+    if (!node || ref.delayed) throw new Error(`codegen: ${ref.raw} is not bound in this scope`);
+    if (node.node.op !== 'recurrent') return node.id;
+    switch (ref.part) {
+      case 'output': return `${node.id}.output`;
+      case 'state': return `${node.id}.state`;
+      case 'state.top': return `${this.imports.use('stateTop')}(${node.id}.state${node.recurrent?.dirs === 2 ? ', true' : ''})`;
+    }
+  }
+
+  /** Valid lengths of a stream (attention `mask: source`). */
+  streamLengths(stream: StreamName): string {
+    return this.value({ base: stream, part: 'state', delayed: false, raw: `${stream} lengths` });
+  }
+
+  bindStreamLengths(stream: StreamName, expr: string): void {
+    this.bind({ base: stream, part: 'state', delayed: false }, expr);
+  }
+
+  paramsOf(node: IRNode): string {
+    return `this.params.${node.id}`;
+  }
+
+  cellOf(node: IRNode): string {
+    return `this.cells.${node.id}`;
+  }
+
+  /** Shape comment of a value in this scope: `[B, T_tgt, 32]`, `[N, V_target]`. */
+  shape(info: ValueInfo): string {
+    if (info.kind === 'ids') return this.mode === 'step' ? `[${this.rows}] int32` : `[${this.rows}, ${info.time}] int32`;
+    const width = widthText(info.width);
+    return this.mode === 'step' || info.time === null ? `[${this.rows}, ${width}]` : `[${this.rows}, ${info.time}, ${width}]`;
+  }
+}
+
+/** `[32, 'target']` → `32+V_target` (comments). */
+export function widthText(width: Width): string {
+  return width.map((t) => (typeof t === 'number' ? String(t) : `V_${t}`)).join('+');
+}
+
+/** `[32, 'target']` → `32 + v.target` (code; `vocab` names the typed vocabulary sizes). */
+export function widthExpr(width: Width, vocab: string): string {
+  return width.map((t) => (typeof t === 'number' ? String(t) : `${vocab}.${t}`)).join(' + ');
+}
+
+/** Writes `const <id> = <expr>; // <shape>`. */
+export function declare(w: CodeBlockWriter, id: string, expr: string, shape: string): void {
+  w.writeLine(`const ${id} = ${expr}; // ${shape}`);
+}

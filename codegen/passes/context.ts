@@ -1,0 +1,15 @@
+/** What every pass of one generation shares. */
+import type { SymbolTable } from '../framework/symbols.js';
+import type { ImportSet } from '../framework/imports.js';
+import type { ModuleIR } from '../ir/types.js';
+import type { StateLayout } from './layout.js';
+import type { TypeNames } from './emit-types.js';
+
+export interface Gen {
+  ir: ModuleIR;
+  /** Identifiers for locals (node names, loop variables). */
+  symbols: SymbolTable;
+  imports: ImportSet;
+  layout: StateLayout;
+  names: TypeNames;
+}

@@ -1,0 +1,275 @@
+/**
+ * Pass 3b, "emit module" for seq2seq specs: a class implementing `Seq2SeqModule<Encoded, DecoderState>`.
+ *
+ *   encode(src, srcLen)            the source side once, time-batched          → Encoded
+ *   initDecoderState(encoded)      the decoder's start (init states, zeros, encoded values per row)
+ *   decodeStep(tokens, state)      the target side for one step               → log-probs [N, V]
+ *   forward(batch)                 teacher-forced, target side time-batched (loops per step) → logits [B, T, V]
+ *   forwardStepwise(batch)         the same through decodeStep's path (scheduled sampling, checks)
+ *   loss / trainStep               masked cross-entropy; gradients, clipping, optimizer step
+ *   greedy / beam / exhaustive     the runtime's searches over decodeStep
+ */
+import type { ClassDeclarationStructure, MethodDeclarationStructure, OptionalKind } from 'ts-morph';
+import { Scope as TsScope } from 'ts-morph';
+import { TF } from '../framework/imports.js';
+import { numberLiteral } from '../framework/text.js';
+import { stateTensors } from '../emit/ops/recurrent.js';
+import { cloneField, initCrossing, outputValue, stateCastFor, writeBatchedTarget, writeEncodeBody, writeTargetStep } from './bodies.js';
+import type { Gen } from './context.js';
+import { commonMethods, commonProperties, constructorOf } from './emit-common.js';
+import { carriedCrossings, type CrossingField } from './layout.js';
+
+type Method = OptionalKind<MethodDeclarationStructure>;
+
+export function seq2seqClass(g: Gen): OptionalKind<ClassDeclarationStructure> {
+  const S = g.names.state;
+  const E = g.names.encoded;
+  const i = g.imports;
+  return {
+    name: g.ir.className,
+    isDefaultExport: true,
+    implements: [`${i.type('Seq2SeqModule')}<${E}, ${S}>`],
+    properties: [
+      ...commonProperties(g),
+      {
+        name: 'searchModel', scope: TsScope.Private, isReadonly: true, type: `${i.type('SearchModel')}<${S}>`,
+        docs: ['decodeStep as the searches see it.'],
+        initializer: (w) => w.inlineBlock(() => {
+          w.writeLine('step: (tokens, state) => this.decodeStep(tokens, state),');
+          w.writeLine('select: (state, rows) => this.selectState(state, rows),');
+          w.writeLine('dispose: (state) => this.disposeState(state),');
+        }),
+      },
+    ],
+    ctors: constructorOf(g),
+    methods: [...commonMethods(g), ...encodeMethods(g), ...stepMethods(g), ...trainingMethods(g), ...searchMethods(g)],
+  };
+}
+
+function encodeMethods(g: Gen): Method[] {
+  const E = g.names.encoded;
+  const S = g.names.state;
+  return [
+    {
+      name: 'encode',
+      docs: ['The source side, once over [B, T_src]: everything the decoder reads from it.'],
+      parameters: [{ name: 'src', type: 'tf.Tensor2D' }, { name: 'srcLen', type: 'tf.Tensor1D' }, { name: 'training', type: 'boolean' }],
+      returnType: E,
+      statements: (w) => {
+        w.write('return tidy(() => ').inlineBlock(() => writeEncodeBody(w, g)).write(');').newLine();
+      },
+    },
+    {
+      name: 'initDecoderState',
+      docs: ['The decoder state before the first step: one row per sentence (the encoded values are copied).'],
+      parameters: [{ name: 'encoded', type: E }, { name: 'srcLen', type: 'tf.Tensor1D' }],
+      returnType: S,
+      statements: (w) => {
+        w.write('return tidy(() => ').inlineBlock(() => {
+          const zeros = g.layout.prevs.length > 0 || g.layout.recurrent.some(({ node }) => initCrossing(g, node) === null);
+          if (zeros) w.writeLine('const rows = srcLen.shape[0];');
+          w.write('return ').inlineBlock(() => {
+            for (const { node, key } of g.layout.recurrent) {
+              const init = initCrossing(g, node);
+              const start = init !== null
+                ? cloneField(g, init, `encoded.${init.key}`)
+                : stateCastFor(g, node, `${g.imports.use('zeroState')}(this.cells.${node.id}, rows)`);
+              w.writeLine(`${key}: ${start},`);
+            }
+            for (const { node, key } of g.layout.prevs) {
+              w.writeLine(`${key}: ${TF}.zeros([rows, ${node.out.width.map((t) => (typeof t === 'number' ? t : `this.config.vocab.${t}`)).join(' + ')}]) as tf.Tensor2D,`);
+            }
+            for (const c of carriedCrossings(g.layout)) w.writeLine(`${c.key}: ${cloneField(g, c, `encoded.${c.key}`)},`);
+          }).write(';').newLine();
+        }).write(');').newLine();
+      },
+    },
+    {
+      name: 'disposeEncoded',
+      parameters: [{ name: 'encoded', type: E }],
+      returnType: 'void',
+      statements: [`${TF}.dispose([${g.layout.crossings.flatMap((c) => fieldTensors(c, `encoded.${c.key}`)).join(', ')}]);`],
+    },
+  ];
+}
+
+function fieldTensors(c: CrossingField, expr: string): string[] {
+  return c.crossing.part === 'state' ? stateTensors(c.node!, expr) : [expr];
+}
+
+function stepMethods(g: Gen): Method[] {
+  const S = g.names.state;
+  const gather = (expr: string, axis: number): string => `${TF}.gather(${expr}, rows${axis === 0 ? '' : `, ${axis}`})`;
+  const stateTensorsAll = [
+    ...g.layout.recurrent.flatMap(({ node, key }) => stateTensors(node, `state.${key}`)),
+    ...g.layout.prevs.map(({ key }) => `state.${key}`),
+    ...carriedCrossings(g.layout).flatMap((c) => fieldTensors(c, `state.${c.key}`)),
+  ];
+  return [
+    {
+      name: 'decodeStep',
+      docs: ['One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state.'],
+      parameters: [{ name: 'tokens', type: 'tf.Tensor1D' }, { name: 'state', type: S }],
+      returnType: `{ logProbs: tf.Tensor2D; state: ${S} }`,
+      statements: (w) => {
+        w.write('return tidy(() => ').inlineBlock(() => {
+          w.writeLine('const step = this.stepLogits(tokens, state, false);');
+          w.writeLine(`return { logProbs: ${TF}.logSoftmax(step.logits), state: step.state };`);
+        }).write(');').newLine();
+      },
+    },
+    {
+      name: 'stepLogits',
+      scope: TsScope.Private,
+      docs: ['The target side for one step: every node on [N, D]; logits [N, V_target].'],
+      parameters: [{ name: 'tokens', type: 'tf.Tensor1D' }, { name: 'state', type: S }, { name: 'training', type: 'boolean' }],
+      returnType: `{ logits: tf.Tensor2D; state: ${S} }`,
+      statements: (w) => {
+        w.write('return tidy(() => ').inlineBlock(() => {
+          const scope = writeTargetStep(w, g, S);
+          w.writeLine(`return { logits: ${outputValue(g, scope)}, state: next };`);
+        }).write(');').newLine();
+      },
+    },
+    {
+      name: 'selectState',
+      docs: ['Row i of the result is row rows[i] of state (beam reordering).'],
+      parameters: [{ name: 'state', type: S }, { name: 'rows', type: 'tf.Tensor1D' }],
+      returnType: S,
+      statements: (w) => {
+        w.write('return tidy(() => (').inlineBlock(() => {
+          for (const { node, key } of g.layout.recurrent) {
+            const fields = node.recurrent!.cell === 'lstm' ? ['h', 'c'] : ['h'];
+            w.writeLine(`${key}: { ${fields.map((f) => `${f}: ${gather(`state.${key}.${f}`, 1)}`).join(', ')} },`);
+          }
+          for (const { key } of g.layout.prevs) w.writeLine(`${key}: ${gather(`state.${key}`, 0)},`);
+          for (const c of carriedCrossings(g.layout)) {
+            if (c.crossing.part === 'state') {
+              const fields = c.node!.recurrent!.cell === 'lstm' ? ['h', 'c'] : ['h'];
+              w.writeLine(`${c.key}: { ${fields.map((f) => `${f}: ${gather(`state.${c.key}.${f}`, 1)}`).join(', ')} },`);
+            } else {
+              w.writeLine(`${c.key}: ${gather(`state.${c.key}`, 0)},`);
+            }
+          }
+        }).write('));').newLine();
+      },
+    },
+    {
+      name: 'disposeState',
+      parameters: [{ name: 'state', type: S }],
+      returnType: 'void',
+      statements: [`${TF}.dispose([${stateTensorsAll.join(', ')}]);`],
+    },
+  ];
+}
+
+function trainingMethods(g: Gen): Method[] {
+  const i = g.imports;
+  const tf = g.ir.spec.train.teacher_forcing;
+  const lossLogits = tf < 1
+    ? `training ? this.forwardStepwise(batch, true, ${numberLiteral(tf)}) : this.forward(batch, false)`
+    : 'this.forward(batch, training)';
+  return [
+    {
+      name: 'forward',
+      docs: ['Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step.'],
+      parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }],
+      returnType: 'tf.Tensor3D',
+      statements: (w) => {
+        w.write('return tidy(() => ').inlineBlock(() => {
+          w.writeLine('const encoded = this.encode(batch.src, batch.srcLen, training);');
+          const { scope } = writeBatchedTarget(w, g, { ids: 'batch.tgtIn', encoded: 'encoded', carried: null });
+          w.writeLine(`return ${outputValue(g, scope)};`);
+        }).write(');').newLine();
+      },
+    },
+    {
+      name: 'forwardStepwise',
+      docs: [[
+        'Logits [B, T_tgt, V_target] through the decoding path, one decodeStep-like step at a time. Each',
+        'step feeds the gold token with probability `teacherForcing`, else the previous step\'s argmax.',
+      ].join('\n')],
+      parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }, { name: 'teacherForcing', initializer: '1' }],
+      returnType: 'tf.Tensor3D',
+      statements: (w) => {
+        w.write('return tidy(() => ').inlineBlock(() => {
+          w.writeLine('const encoded = this.encode(batch.src, batch.srcLen, training);');
+          w.writeLine('let state = this.initDecoderState(encoded, batch.srcLen);');
+          w.writeLine(`const gold = ${TF}.unstack(batch.tgtIn, 1) as tf.Tensor1D[]; // T_tgt × [B]`);
+          w.writeLine('const steps: tf.Tensor2D[] = [];');
+          w.write('for (let t = 0; t < gold.length; t++) ').block(() => {
+            w.writeLine('const tokens = t === 0 || teacherForcing >= 1 ? gold[t]! : this.mixInputs(gold[t]!, steps[t - 1]!, teacherForcing);');
+            w.writeLine('const step = this.stepLogits(tokens, state, training);');
+            w.writeLine('state = step.state;');
+            w.writeLine('steps.push(step.logits);');
+          });
+          w.writeLine(`return ${TF}.stack(steps, 1) as tf.Tensor3D;`);
+        }).write(');').newLine();
+      },
+    },
+    {
+      name: 'mixInputs',
+      scope: TsScope.Private,
+      docs: ['Per row: the gold token with probability p, else the argmax of the previous logits.'],
+      parameters: [{ name: 'gold', type: 'tf.Tensor1D' }, { name: 'prevLogits', type: 'tf.Tensor2D' }, { name: 'p', type: 'number' }],
+      returnType: 'tf.Tensor1D',
+      statements: [
+        'const keep = Array.from({ length: gold.shape[0] }, () => this.rng.next() < p);',
+        `return ${TF}.where(${TF}.tensor1d(keep, 'bool'), gold, ${TF}.argMax(prevLogits, 1).toInt()) as tf.Tensor1D;`,
+      ],
+    },
+    {
+      name: 'loss',
+      docs: ['Masked cross-entropy of the teacher-forced logits (mean over valid target tokens).'],
+      parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }],
+      returnType: i.type('LossResult'),
+      statements: [`return tidy(() => ${i.use('maskedCrossEntropy')}(${lossLogits}, batch.tgtOut, batch.tgtLen));`],
+    },
+    {
+      name: 'trainStep',
+      docs: ['One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`.'],
+      parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'optimizer', type: 'tf.Optimizer' }, { name: 'clipNorm', type: 'number | null' }],
+      returnType: i.type('StepResult'),
+      statements: (w) => {
+        w.writeLine('let tokens = 0;');
+        w.write(`const result = ${i.use('trainStep')}(() => `).inlineBlock(() => {
+          w.writeLine('const loss = this.loss(batch, true);');
+          w.writeLine('tokens = loss.count;');
+          w.writeLine('return loss.mean;');
+        }).write(', this.variables(), optimizer, clipNorm);').newLine();
+        w.writeLine('return { ...result, tokens };');
+      },
+    },
+  ];
+}
+
+function searchMethods(g: Gen): Method[] {
+  const i = g.imports;
+  const S = g.names.state;
+  const search = (name: string, fn: string, extra: string, doc: string): Method => ({
+    name,
+    docs: [doc],
+    parameters: [{ name: 'src', type: 'tf.Tensor2D' }, { name: 'srcLen', type: 'tf.Tensor1D' }, { name: 'opts', type: i.type('SearchOptions') }],
+    returnType: `${i.type('Hypothesis')}[][]`,
+    statements: [`return this.runSearch(src, srcLen, (init) => ${i.use(fn)}(this.searchModel, init, { ...opts, batch: src.shape[0]${extra} }));`],
+  });
+  return [
+    search('greedy', 'greedySearch', '', 'Greedy decoding: per sentence, one hypothesis.'),
+    search('beam', 'beamSearch', `, beamSize: opts.beamSize ?? ${g.ir.className}.decodeDefaults.beamSize`, 'Beam search: per sentence, the n-best finished hypotheses.'),
+    search('exhaustive', 'exhaustiveSearch', '', 'Every sequence up to maxLen (tiny vocabularies): the oracle for beam search.'),
+    {
+      name: 'runSearch',
+      scope: TsScope.Private,
+      parameters: [
+        { name: 'src', type: 'tf.Tensor2D' }, { name: 'srcLen', type: 'tf.Tensor1D' },
+        { name: 'search', type: `(init: ${S}) => ${i.type('Hypothesis')}[][]` },
+      ],
+      returnType: `${i.type('Hypothesis')}[][]`,
+      statements: (w) => {
+        w.writeLine('const init = tidy(() => this.initDecoderState(this.encode(src, srcLen, false), srcLen));');
+        w.writeLine('try {').indent(() => w.writeLine('return search(init);'));
+        w.writeLine('} finally {').indent(() => w.writeLine('this.disposeState(init);')).writeLine('}');
+      },
+    },
+  ];
+}
