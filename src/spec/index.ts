@@ -4,7 +4,7 @@
  * diagnostics whose `file` is the path as given (for display); `Spec.file` is absolute.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { failure, fileUnreadable, hasErrors } from '../diagnostics/factories.js';
+import { failure, fileUnreadable, hasErrors, sortDiagnostics } from '../diagnostics/factories.js';
 import type { Result } from '../diagnostics/types.js';
 import { normalizeSpec } from './normalize.js';
 import { parseSpecYaml } from './parse.js';
@@ -22,13 +22,14 @@ export * from './defaults.js';
 /** Largest spec file read (a spec is a page of YAML; this guards against pointing at a dataset). */
 export const MAX_SPEC_BYTES = 1 << 20;
 
+/** Parse, schema-check and normalize a spec's text. Diagnostics come back in source order. */
 export function loadSpecText(text: string, file: string): Result<Spec> {
   const parsed = parseSpecYaml(text, file);
-  if (parsed.value === null) return failure(parsed.diagnostics);
+  if (parsed.value === null) return failure(sortDiagnostics(parsed.diagnostics));
   const schema = validateSpecSchema(parsed.value);
-  if (hasErrors(schema)) return failure([...parsed.diagnostics, ...schema]);
+  if (hasErrors(schema)) return failure(sortDiagnostics([...parsed.diagnostics, ...schema]));
   const spec = normalizeSpec(parsed.value, text);
-  return { value: spec.value, diagnostics: [...parsed.diagnostics, ...schema, ...spec.diagnostics] };
+  return { value: spec.value, diagnostics: sortDiagnostics([...parsed.diagnostics, ...schema, ...spec.diagnostics]) };
 }
 
 /** A spec file's text; an unreadable file is a Y001 diagnostic (there is no source to show). */

@@ -85,6 +85,13 @@ function yamlDiagnostics(doc: Document, text: string, file: string): Diagnostic[
     const detail = e.message.replace(/\s*at line \d+, column \d+:?[\s\S]*$/, '');
     out.push(yamlSyntax(site, lead ? `${lead}: ${detail}` : detail, e.code));
   }
+  const seen = new Set<string>();
+  const unique = out.filter((d) => {
+    const id = `${d.code}|${d.range.start}|${d.range.end}|${d.message}`;
+    return seen.has(id) ? false : (seen.add(id), true);
+  });
+  out.length = 0;
+  out.push(...unique);
   for (const w of doc.warnings) {
     const range = clamp(text, w.pos[0], w.pos[1]);
     const message = w.code === 'TAG_RESOLVE_FAILED'
@@ -116,8 +123,8 @@ export function unclosedFlowOpener(text: string, offset: number): number | null 
       quote = ch;
     } else if (ch === '{' || ch === '[') {
       open.push(i);
-    } else if ((ch === '}' || ch === ']') && open.length > 0) {
-      open.pop();
+    } else if ((ch === '}' || ch === ']') && open.length > 0 && text[open[open.length - 1]!] === (ch === '}' ? '{' : '[')) {
+      open.pop(); // a mismatched closer closes nothing (yaml reports it where the opener is)
     }
   }
   return open.length > 0 ? open[open.length - 1]! : null;
@@ -180,7 +187,8 @@ export function parseSpecYaml(input: string, file: string): Result<ParsedYaml> {
   if (hasErrors(diagnostics)) return failure(diagnostics);
 
   const root = doc.contents as Node | null;
-  if (root === null) {
+  const blank = isScalar(root) && root.value === null && (root.range ? text.slice(root.range[0], root.range[1]).trim() === '' : true);
+  if (root === null || blank) {
     return failure([...diagnostics, emptySpec(file)]);
   }
   if (!isMap(root)) {
