@@ -1,8 +1,14 @@
 /**
  * The built-in task, used when a spec names no data: numbers written in English → the same number
  * in French words, e.g. "three hundred forty-two" → "trois cent quarante-deux". Generated, so a
- * fresh clone trains with no download; deterministic from a seed. Short sequences (at most 5 words
- * a side for 0–9999) and ~100-word vocabularies keep it learnable by a small GRU in about a minute.
+ * fresh clone trains with no download; deterministic from a seed.
+ *
+ * `numberToEnglish`/`numberToFrench` spell correctly ("quarante-deux"); the built-in pairs and text
+ * write each hyphen as a space ("quarante deux") unless `keepHyphens` is set, so that every number
+ * word is a token: ~30-word vocabularies instead of ~100 hyphenated compounds, and a mapping that
+ * is nearly word for word. Measured with d2l's 2-layer GRU (E = H = 32, Adam 0.005, batch 64) on
+ * 600 pairs, 60 s on the wasm backend: loss 0.32 and 55% exact translations with spaces, against
+ * loss 0.90 and 9% with hyphenated tokens. Sequences are short: at most 8 words a side.
  *
  * French follows the traditional (pre-1990) spelling: "vingt et un" … "soixante et onze" (et, no
  * hyphens, for 1 and 11 after the tens 20–60), "quatre-vingt-un" (no et after 80), "soixante-dix",
@@ -101,24 +107,39 @@ export function numberToFrench(n: number): string {
   return words.join(' ');
 }
 
+export interface BuiltinOptions {
+  /** Keep the hyphens of "forty-two"/"quarante-deux" (one token each) instead of writing spaces. */
+  keepHyphens?: boolean;
+}
+
+function hyphens(text: string, opts: BuiltinOptions): string {
+  return opts.keepHyphens === true ? text : text.replace(/-/g, ' ');
+}
+
 /**
  * `count` distinct numbers from 0–BUILTIN_MAX_NUMBER in a seeded random order, as English → French
  * pairs. The held-out split (taken from the end) is therefore a random sample of numbers.
  */
-export function builtinPairs(seed: number = BUILTIN_DATA_SEED, count: number = BUILTIN_PAIR_COUNT): SentencePair[] {
+export function builtinPairs(
+  seed: number = BUILTIN_DATA_SEED, count: number = BUILTIN_PAIR_COUNT, opts: BuiltinOptions = {},
+): SentencePair[] {
   if (!Number.isInteger(count) || count < 1 || count > BUILTIN_MAX_NUMBER + 1) {
     throw new UserError(`the built-in task has 1–${BUILTIN_MAX_NUMBER + 1} pairs, asked for ${count}`);
   }
   const numbers = Array.from({ length: BUILTIN_MAX_NUMBER + 1 }, (_, i) => i);
   shuffleInPlace(numbers, mulberry32(seed));
-  return numbers.slice(0, count).map((n) => ({ source: numberToEnglish(n), target: numberToFrench(n) }));
+  return numbers.slice(0, count).map((n) => ({
+    source: hyphens(numberToEnglish(n), opts), target: hyphens(numberToFrench(n), opts),
+  }));
 }
 
 /**
  * A language-model corpus of number words: each line counts up in English from a random start,
- * 4–8 numbers long ("forty-one forty-two forty-three forty-four"), so a model can learn the counting.
+ * 4–8 numbers long ("forty one forty two forty three forty four"), so a model can learn the counting.
  */
-export function builtinText(seed: number = BUILTIN_DATA_SEED, lines: number = BUILTIN_TEXT_LINES): string {
+export function builtinText(
+  seed: number = BUILTIN_DATA_SEED, lines: number = BUILTIN_TEXT_LINES, opts: BuiltinOptions = {},
+): string {
   if (!Number.isInteger(lines) || lines < 1) throw new UserError(`the built-in text needs at least one line, asked for ${lines}`);
   const rng = mulberry32(seed);
   const out: string[] = [];
@@ -126,7 +147,7 @@ export function builtinText(seed: number = BUILTIN_DATA_SEED, lines: number = BU
     const length = randomInt(rng, 4, 8);
     const start = randomInt(rng, 0, BUILTIN_MAX_NUMBER - length + 1);
     const words: string[] = [];
-    for (let k = 0; k < length; k++) words.push(numberToEnglish(start + k));
+    for (let k = 0; k < length; k++) words.push(hyphens(numberToEnglish(start + k), opts));
     out.push(words.join(' '));
   }
   return out.join('\n');

@@ -8,7 +8,7 @@ export {
 } from './readers.js';
 export {
   numberToEnglish, numberToFrench, builtinPairs, builtinText,
-  BUILTIN_MAX_NUMBER, BUILTIN_PAIR_COUNT, BUILTIN_DATA_SEED, BUILTIN_TEXT_LINES,
+  BUILTIN_MAX_NUMBER, BUILTIN_PAIR_COUNT, BUILTIN_DATA_SEED, BUILTIN_TEXT_LINES, type BuiltinOptions,
 } from './builtin-numbers.js';
 export {
   buildSeq2seqData, sentenceTokens, encodeInto, encodeSequences, encodeSourceSentences, heldOutCount,

@@ -53,19 +53,32 @@ describe('built-in task', () => {
     expect(builtinPairs().length).toBe(BUILTIN_PAIR_COUNT);
   });
 
+  it('writes hyphens as spaces (one token per number word) unless asked to keep them', () => {
+    const n = builtinPairs(5, 10000).findIndex((p) => p.source.endsWith('forty two'));
+    const pairs = builtinPairs(5, n + 1);
+    expect(pairs[n]!.target.endsWith('quarante deux')).toBe(true);
+    const kept = builtinPairs(5, n + 1, { keepHyphens: true });
+    expect(kept[n]!.source.endsWith('forty-two')).toBe(true);
+    expect(kept[n]!.target.endsWith('quarante-deux')).toBe(true);
+    expect(kept.map((p) => p.source.replace(/-/g, ' '))).toEqual(pairs.map((p) => p.source));
+  });
+
   it('has short sequences and small vocabularies', () => {
     const pairs = builtinPairs();
     const src = pairs.map((p) => tokenize(p.source, 'word'));
     const tgt = pairs.map((p) => tokenize(p.target, 'word'));
-    expect(Math.max(...src.map((s) => s.length))).toBeLessThanOrEqual(5);
-    expect(Math.max(...tgt.map((s) => s.length))).toBeLessThanOrEqual(7);
-    expect(Vocab.build(src, 1).size).toBeLessThan(120);
-    expect(Vocab.build(tgt, 1).size).toBeLessThan(120);
+    expect(Math.max(...src.map((s) => s.length))).toBe(6); // seven thousand seven hundred seventy seven
+    expect(Math.max(...tgt.map((s) => s.length))).toBe(8); // neuf mille neuf cent quatre vingt dix neuf
+    // zero, one..nineteen, eight tens, hundred, thousand
+    expect(Vocab.build(src, 1).size).toBe(4 + 1 + 19 + 8 + 2);
+    // zéro, un..seize, vingt trente quarante cinquante soixante, vingts, et, cent, cents, mille
+    expect(Vocab.build(tgt, 1).size).toBe(4 + 1 + 16 + 5 + 5);
   });
 
   it('built-in text counts up in English number words, deterministically', () => {
-    const text = builtinText(3, 50);
-    expect(builtinText(3, 50)).toBe(text);
+    const text = builtinText(3, 50, { keepHyphens: true });
+    expect(builtinText(3, 50, { keepHyphens: true })).toBe(text);
+    expect(builtinText(3, 50)).toBe(text.replace(/-/g, ' '));
     const lines = text.split('\n');
     expect(lines).toHaveLength(50);
     const names = Array.from({ length: 10000 }, (_, n) => numberToEnglish(n));

@@ -12,13 +12,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadSeq2seqDataset', () => {
   it('uses the built-in numbers task when no path is given, independent of anything but its seed', () => {
-    const spec = dataSpec({ valid_fraction: 0.1, source: stream({ max_len: 8 }), target: stream({ max_len: 8 }) });
+    const spec = dataSpec({ valid_fraction: 0.1, source: stream({ max_len: 10 }), target: stream({ max_len: 10 }) });
     const a = loadSeq2seqDataset(spec);
     expect(a.origin).toBe(BUILTIN_SEQ2SEQ_ORIGIN);
     expect(a.data.train.count + a.data.valid.count).toBe(BUILTIN_PAIR_COUNT);
     expect(a.data.valid.count).toBe(BUILTIN_PAIR_COUNT / 10);
     expect(loadSeq2seqDataset(spec).data.train.src).toEqual(a.data.train.src);
-    // Every target fits max_len 8 with its <eos>; nothing is truncated.
+    // Every target fits max_len 10 (the d2l specs' value) with its <eos>; nothing is truncated.
     const lens = [...a.data.train.tgtLen];
     expect(lens.every((l, i) => l === a.data.train.targetTokens[i]!.length + 1)).toBe(true);
     expect(seq2seqBatches(a.data.train, 64, 0)).toHaveLength(Math.ceil(a.data.train.count / 64));

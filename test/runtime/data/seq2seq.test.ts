@@ -89,7 +89,7 @@ describe('buildSeq2seqData', () => {
 });
 
 describe('seq2seqBatches', () => {
-  const data: EncodedPairs = buildSeq2seqData(builtinPairs(1, 203), dataSpec({ source: stream({ max_len: 6 }), target: stream({ max_len: 8 }) })).train;
+  const data: EncodedPairs = buildSeq2seqData(builtinPairs(1, 203), dataSpec({ source: stream({ max_len: 7 }), target: stream({ max_len: 9 }) })).train;
 
   it('covers every example once per epoch; the last batch holds the remainder', () => {
     const batches = seq2seqBatches(data, 64, 42);
@@ -103,10 +103,10 @@ describe('seq2seqBatches', () => {
       expect(b.src).toHaveLength(b.batch * b.srcT);
       for (let r = 0; r < b.batch; r++) {
         const i = b.indices[r]!;
-        expect([...b.src.subarray(r * 6, r * 6 + 6)]).toEqual([...data.src.subarray(i * 6, i * 6 + 6)]);
-        const out = [...b.tgtOut.subarray(r * 8, r * 8 + 8)];
-        expect(out).toEqual([...data.tgt.subarray(i * 8, i * 8 + 8)]);
-        expect([...b.tgtIn.subarray(r * 8, r * 8 + 8)]).toEqual([2, ...out.slice(0, 7)]);
+        expect([...b.src.subarray(r * 7, r * 7 + 7)]).toEqual([...data.src.subarray(i * 7, i * 7 + 7)]);
+        const out = [...b.tgtOut.subarray(r * 9, r * 9 + 9)];
+        expect(out).toEqual([...data.tgt.subarray(i * 9, i * 9 + 9)]);
+        expect([...b.tgtIn.subarray(r * 9, r * 9 + 9)]).toEqual([2, ...out.slice(0, 8)]);
         expect(b.srcLen[r]).toBe(data.srcLen[i]);
         expect(b.tgtLen[r]).toBe(data.tgtLen[i]);
         expect(out[b.tgtLen[r]! - 1]).toBe(3); // targets end with <eos> (none truncated here)
