@@ -55,7 +55,8 @@ export function checkGraph(spec: Spec, res: Resolution, order: readonly string[]
     }
   }
 
-  diagnostics.push(...checkDecodingSide(spec, res, order, results, sides));
+  const decodingSide = checkDecodingSide(spec, res, order, results, sides);
+  diagnostics.push(...decodingSide);
 
   for (const node of spec.nodes) {
     const side = sides.get(node.name);
@@ -64,7 +65,8 @@ export function checkGraph(spec: Spec, res: Resolution, order: readonly string[]
     }
   }
 
-  if (res.output) diagnostics.push(...checkOutput(spec, res, res.output, results));
+  // A decoding-side value over T_src (G030) also puts the output there: report the cause only.
+  if (res.output) diagnostics.push(...checkOutput(spec, res, res.output, results, decodingSide.some((d) => d.code === 'G030')));
 
   if (res.output) {
     const used = usedNodes(res, res.output);
@@ -104,7 +106,7 @@ function checkDecodingSide(spec: Spec, res: Resolution, order: readonly string[]
 }
 
 /** The output must be logits: a dense over the vocabulary the loss predicts, on the decoding axis. */
-function checkOutput(spec: Spec, res: Resolution, output: string, results: Map<string, OpResult | null>): Diagnostic[] {
+function checkOutput(spec: Spec, res: Resolution, output: string, results: Map<string, OpResult | null>, skipTime: boolean): Diagnostic[] {
   const node = res.byName.get(output)!;
   const stream = spec.task === 'seq2seq' ? 'target' : 'tokens';
   const vocab = `${stream}.vocab`;
@@ -120,7 +122,7 @@ function checkOutput(spec: Spec, res: Resolution, output: string, results: Map<s
   }
   const out = results.get(output)?.output;
   const axis = decodeAxis(spec.task);
-  if (out && (out.kind !== 'sequence' || out.time !== axis)) {
+  if (out && !skipTime && (out.kind !== 'sequence' || out.time !== axis)) {
     const time = out.kind === 'sequence' ? out.time : 'no time axis (one vector per example)';
     return [D.outputTimeAxis(siteOf(spec, node.input.range, keyPath(output, 'input')), output, time, axis, named)];
   }

@@ -114,7 +114,7 @@ export function initMismatch(
   return diagnostic({
     ...site, code,
     message: `\`${node}\` (${what[0]}) cannot start from \`${source}.state\` (${what[1]})`,
-    notes: [note(`\`${source}\` has ${what[1]} here`, other)],
+    notes: [note(`\`${source}\` ${code === 'G013' ? 'is' : 'has'} ${what[1]} here`, other)],
     help: `make \`${what[2]}\` agree in both nodes, or drop \`init\``,
   });
 }
@@ -216,7 +216,7 @@ export function bidirectionalDecoder(site: Site, node: string, stream: string): 
 export function noStream(site: Site, node: string): Diagnostic {
   return diagnostic({
     ...site, code: 'G028', message: `no stream reaches \`${node}\`, so its time axis is unknown`,
-    help: 'every loop must also read a stream (e.g. an embedding of `target`)',
+    help: 'a loop must also read a stream, e.g. through an embedding of the target or the tokens',
   });
 }
 
