@@ -69,7 +69,7 @@ function header(ir: ModuleIR): string {
   const lines = [
     `@generated from ${path} — DO NOT EDIT`,
     '',
-    `The ${ir.task} model \`${ir.spec.name}\` as a typed TensorFlow.js module (class ${ir.className}).`,
+    `The ${ir.task === 'seq2seq' ? 'seq2seq model' : 'language model'} \`${ir.spec.name}\` as a typed TensorFlow.js module (class ${ir.className}).`,
     `Regenerate with \`seqloom generate ${path}\`.`,
     '',
     'Plan:',

@@ -5,8 +5,8 @@
  *   generateSpecFile(path)        the same from a spec file
  *   writeGeneratedModule(...)     writes it into an output directory (never outside it)
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Result } from '../src/diagnostics/types.js';
 import { buildGraph, planGraph } from '../src/graph/index.js';
 import { loadSpecFile } from '../src/spec/index.js';
@@ -17,13 +17,16 @@ export { GENERATOR_VERSION, generateModule, moduleFileName } from './generate-mo
 export type { GeneratedModule, GenerateOptions } from './generate-module.js';
 
 /**
- * The header's spec path: relative to `base` (default: the working directory) with `/` separators
- * when the spec lies inside it, else the file name alone, so output never depends on the machine.
+ * The header's spec path, independent of the working directory: relative (with `/`) to the nearest
+ * folder above the spec holding a package.json or .git (`models/d2l-seq2seq-gru.yaml` in this repo),
+ * else the file name alone.
  */
-export function displaySpecPath(specFile: string, base = process.cwd()): string {
-  const rel = relative(resolve(base), resolve(specFile));
-  if (rel === '' || rel.startsWith('..') || resolve(rel) === rel) return specFile.split(/[\\/]/).pop()!;
-  return rel.split(sep).join('/');
+export function displaySpecPath(specFile: string): string {
+  const file = resolve(specFile);
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) || existsSync(join(dir, '.git'))) return relative(dir, file).split(sep).join('/');
+    if (dirname(dir) === dir) return basename(file);
+  }
 }
 
 export function generateFromSpec(spec: Spec, specPath: string): Result<GeneratedModule> {
@@ -33,10 +36,10 @@ export function generateFromSpec(spec: Spec, specPath: string): Result<Generated
   return { value: generateModule(graph.value, plan, { specPath }), diagnostics: graph.diagnostics };
 }
 
-export function generateSpecFile(path: string, base?: string): Result<GeneratedModule> {
+export function generateSpecFile(path: string): Result<GeneratedModule> {
   const spec = loadSpecFile(path);
   if (spec.value === null) return { value: null, diagnostics: spec.diagnostics };
-  const out = generateFromSpec(spec.value, displaySpecPath(path, base));
+  const out = generateFromSpec(spec.value, displaySpecPath(path));
   return { value: out.value, diagnostics: [...spec.diagnostics, ...out.diagnostics] };
 }
 

@@ -7,6 +7,7 @@
 import type { CodeBlockWriter } from 'ts-morph';
 import type { Ref, StreamName } from '../../src/spec/types.js';
 import type { ImportSet } from '../framework/imports.js';
+import type { SymbolTable } from '../framework/symbols.js';
 import type { IRNode, ModuleIR, ValueInfo, Width } from '../ir/types.js';
 
 export type Mode = 'batched' | 'step';
@@ -21,10 +22,13 @@ export class Scope {
   /** Per recurrent node: the expression of the state it starts from (or continues). */
   private readonly startStates = new Map<string, string>();
   private readonly lengthsOf = new Map<string, string>();
+  private readonly projected = new Map<string, string>();
 
   constructor(
     readonly ir: ModuleIR,
     readonly imports: ImportSet,
+    /** Identifiers for locals this scope declares beyond the nodes' own. */
+    private readonly symbols: SymbolTable,
     readonly mode: Mode,
     /** Expression of the `training` flag. */
     readonly training: string,
@@ -46,12 +50,26 @@ export class Scope {
     this.lengthsOf.set(node.node.name, expr);
   }
 
+  /** Additive attention whose keys are fixed over a loop: the keys projected once before it. */
+  bindProjectedKeys(node: IRNode, expr: string): void {
+    this.projected.set(node.node.name, expr);
+  }
+
+  projectedKeys(node: IRNode): string | null {
+    return this.projected.get(node.node.name) ?? null;
+  }
+
   startState(node: IRNode): string | null {
     return this.startStates.get(node.node.name) ?? null;
   }
 
   lengths(node: IRNode): string | null {
     return this.lengthsOf.get(node.node.name) ?? null;
+  }
+
+  /** A local derived from a node (`attn_keys`), unique in the file's symbol table. */
+  local(node: IRNode, suffix: string): string {
+    return this.symbols.declare(`${node.node.name}#${suffix}`, `${node.id}_${suffix}`);
   }
 
   /** The expression of a reference's value in this scope. */

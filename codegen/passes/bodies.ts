@@ -39,7 +39,7 @@ export function initCrossing(g: Gen, node: IRNode): CrossingField | null {
 
 /** `encode`: the source side once over [B, T_src]; returns the crossings. */
 export function writeEncodeBody(w: CodeBlockWriter, g: Gen): void {
-  const scope = new Scope(g.ir, g.imports, 'batched', 'training');
+  const scope = new Scope(g.ir, g.imports, g.symbols, 'batched', 'training');
   scope.bind({ base: 'source', part: 'output', delayed: false }, 'src');
   scope.bindStreamLengths('source', 'srcLen');
   for (const node of g.ir.encode) {
@@ -69,7 +69,7 @@ export interface BatchedTarget {
  * (so callers can read the output and final states) and the final `.prev` locals of loop nodes.
  */
 export function writeBatchedTarget(w: CodeBlockWriter, g: Gen, t: BatchedTarget): { scope: Scope; prevLocals: Map<string, string> } {
-  const scope = new Scope(g.ir, g.imports, 'batched', 'training');
+  const scope = new Scope(g.ir, g.imports, g.symbols, 'batched', 'training');
   scope.bind({ base: g.ir.stream, part: 'output', delayed: false }, t.ids);
   if (t.encoded !== null) bindCrossings(scope, g.layout.crossings, t.encoded);
   const carriedKey = (node: IRNode): string | undefined =>
@@ -118,7 +118,7 @@ export function writeBatchedTarget(w: CodeBlockWriter, g: Gen, t: BatchedTarget)
  * [N, D]. Declares `next` (the state after this step); returns the scope (see outputValue).
  */
 export function writeTargetStep(w: CodeBlockWriter, g: Gen, stateType: string): Scope {
-  const scope = new Scope(g.ir, g.imports, 'step', 'training');
+  const scope = new Scope(g.ir, g.imports, g.symbols, 'step', 'training');
   scope.bind({ base: g.ir.stream, part: 'output', delayed: false }, 'tokens');
   bindCrossings(scope, g.layout.crossings.filter((c) => !c.initOnly), 'state');
   for (const { node, key } of g.layout.recurrent) {

@@ -13,3 +13,8 @@ export interface Gen {
   layout: StateLayout;
   names: TypeNames;
 }
+
+/** An object-literal property: `name` (shorthand) when the value is the same identifier. */
+export function property(name: string, value: string): string {
+  return value === name ? name : `${name}: ${value}`;
+}

@@ -12,7 +12,7 @@ import { TF } from '../framework/imports.js';
 import { stateTensors } from '../emit/ops/recurrent.js';
 import { widthExpr } from '../emit/scope.js';
 import { outputValue, stateCastFor, writeBatchedTarget, writeTargetStep } from './bodies.js';
-import type { Gen } from './context.js';
+import { property, type Gen } from './context.js';
 import { commonMethods, commonProperties, constructorOf } from './emit-common.js';
 
 type Method = OptionalKind<MethodDeclarationStructure>;
@@ -65,7 +65,7 @@ function lmMethods(g: Gen): Method[] {
             for (const { node, key } of g.layout.recurrent) w.writeLine(`${key}: ${stateCastFor(g, node, `${node.id}.state`)},`);
             for (const { node, key } of g.layout.prevs) w.writeLine(`${key}: ${TF}.clone(${prevLocals.get(node.node.name)!}),`);
           }).write(';').newLine();
-          w.writeLine(`return { logits: ${out}, state: next };`);
+          w.writeLine(`return { ${property('logits', out)}, state: next };`);
         }).write(');').newLine();
       },
     },

@@ -45,7 +45,7 @@ export interface LoopContext {
 export function emitLoop(w: CodeBlockWriter, loop: IRNode[], outer: Scope, symbols: SymbolTable, ctx: LoopContext): void {
   const names = new Set(loop.map((n) => n.node.name));
   const imports = outer.imports;
-  const inner = new Scope(outer.ir, imports, 'step', outer.training, 'B');
+  const inner = new Scope(outer.ir, imports, symbols, 'step', outer.training, 'B');
   const local = (node: IRNode, suffix: string): string => symbols.declare(`${node.node.name}#${suffix}`, `${node.id}_${suffix}`);
   w.writeLine(`// loop over ${outer.ir.stream === 'target' ? 'T_tgt' : 'T'}: ${loop.map((n) => n.node.name).join(', ')} (closed by .prev), one step at a time`);
 
@@ -69,6 +69,16 @@ export function emitLoop(w: CodeBlockWriter, loop: IRNode[], outer: Scope, symbo
         inner.bind(ref, outer.value(ref));
       }
     }
+  }
+  // Additive attention over keys fixed during the loop: project the keys once, before it.
+  for (const node of loop) {
+    if (node.node.op !== 'attention' || node.node.kind !== 'additive') continue;
+    const keys = node.node.keys;
+    if (keys.delayed || names.has(keys.base)) continue;
+    const projected = inner.local(node, 'keys');
+    const projection = `${imports.use('projectAttentionKeys')}(${outer.paramsOf(node)}, ${outer.value(keys)})`;
+    w.writeLine(`const ${projected} = ${projection}; // keys · W_k, once for all steps`);
+    inner.bindProjectedKeys(node, projected);
   }
   // Carried values: recurrent states, `.prev` values, per-step outputs kept for after the loop.
   const stateVar = new Map<IRNode, string>();

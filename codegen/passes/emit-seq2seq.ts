@@ -15,7 +15,7 @@ import { TF } from '../framework/imports.js';
 import { numberLiteral } from '../framework/text.js';
 import { stateTensors } from '../emit/ops/recurrent.js';
 import { cloneField, initCrossing, outputValue, stateCastFor, writeBatchedTarget, writeEncodeBody, writeTargetStep } from './bodies.js';
-import type { Gen } from './context.js';
+import { property, type Gen } from './context.js';
 import { commonMethods, commonProperties, constructorOf } from './emit-common.js';
 import { carriedCrossings, type CrossingField } from './layout.js';
 
@@ -127,7 +127,7 @@ function stepMethods(g: Gen): Method[] {
       statements: (w) => {
         w.write('return tidy(() => ').inlineBlock(() => {
           const scope = writeTargetStep(w, g, S);
-          w.writeLine(`return { logits: ${outputValue(g, scope)}, state: next };`);
+          w.writeLine(`return { ${property('logits', outputValue(g, scope))}, state: next };`);
         }).write(');').newLine();
       },
     },

@@ -39,10 +39,18 @@ export const attentionEmitter: OpEmitter<'attention'> = {
     const query = scope.value(n.query);
     const keys = scope.value(n.keys);
     const values = scope.value(n.values);
-    const mask = n.mask ? `, ${scope.streamLengths(n.mask.base as 'source')}` : '';
-    const call = (q: string): string =>
-      `${scope.imports.use('attention')}(${kind}, ${scope.paramsOf(node)}, ${q}, ${keys}, ${values}${mask}).context`;
     const queryInfo = node.inputs.find((i) => i.role === 'query')!.info;
+    let projected = scope.projectedKeys(node);
+    if (projected === null && n.kind === 'additive' && scope.mode === 'batched' && queryInfo.time !== null) {
+      // One query per step below: project the keys once for all of them.
+      projected = scope.local(node, 'keys');
+      const projection = `${scope.imports.use('projectAttentionKeys')}(${scope.paramsOf(node)}, ${keys})`;
+      declare(w, projected, projection, `[B, T_src, ${attentionHidden(node)}]`);
+    }
+    const mask = n.mask ? `, ${scope.streamLengths(n.mask.base as 'source')}` : (projected !== null ? ', undefined' : '');
+    const opts = projected !== null ? `, { projectedKeys: ${projected} }` : '';
+    const call = (q: string): string =>
+      `${scope.imports.use('attention')}(${kind}, ${scope.paramsOf(node)}, ${q}, ${keys}, ${values}${mask}${opts}).context`;
     if (scope.mode === 'batched' && queryInfo.time !== null) {
       const perStep = `${TF}.unstack(${query}, 1).map((q) => ${call('q as tf.Tensor2D')})`;
       declare(w, node.id, `${TF}.stack(${perStep}, 1) as tf.Tensor3D`, scope.shape(node.out));
@@ -58,4 +66,9 @@ function attentionSizes(node: NodeOf<'attention'>): { queryDim: string; keyDim: 
   const keys = node.inputs.find((i) => i.role === 'keys')!;
   const queryDim = widthExpr(query.info.width, 'v');
   return { queryDim, keyDim: widthExpr(keys.info.width, 'v'), hidden: node.node.hidden !== null ? String(node.node.hidden) : queryDim };
+}
+
+/** The additive scorer's hidden width, for comments. */
+export function attentionHidden(node: NodeOf<'attention'>): string {
+  return attentionSizes(node).hidden.replace(/v\./g, 'V_');
 }

@@ -21,6 +21,7 @@ import { numberLiteral, stringLiteral } from '../../framework/text.js';
 import type { IRNode, RecurrentShape } from '../../ir/types.js';
 import { widthExpr } from '../scope.js';
 import type { NodeOf, OpEmitter } from './types.js';
+import { property } from '../../passes/context.js';
 
 export const recurrentEmitter: OpEmitter<'recurrent'> = {
   op: 'recurrent',
@@ -85,7 +86,3 @@ export function stateTensors(node: IRNode, state: string): string[] {
 }
 
 
-/** `training` (shorthand) or `training: false`. */
-function property(name: string, value: string): string {
-  return value === name ? name : `${name}: ${value}`;
-}

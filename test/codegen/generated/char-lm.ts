@@ -1,0 +1,221 @@
+/**
+ * @generated from test/codegen/specs/char-lm.yaml — DO NOT EDIT
+ *
+ * The language model `char-lm` as a typed TensorFlow.js module (class CharLm).
+ * Regenerate with `seqloom generate test/codegen/specs/char-lm.yaml`.
+ *
+ * Plan:
+ *   tokens, time-batched over T: emb, rnn, drop, logits
+ */
+
+import * as tf from '@tensorflow/tfjs';
+import {
+  UserError,
+  createDenseParams,
+  createEmbeddingParams,
+  createRecurrentParams,
+  createRng,
+  dense,
+  disposeParams,
+  dropout,
+  embedding,
+  fromTorchTensors,
+  maskedCrossEntropy,
+  paramVariables,
+  recurrentStep,
+  runRecurrent,
+  stateTop,
+  toTorchTensors,
+  torchParamNames,
+  trainStep,
+  zeroState,
+  type LanguageModelModule,
+  type LmBatch,
+  type LossResult,
+  type LstmState,
+  type ModuleConfig,
+  type ParamMap,
+  type RecurrentConfig,
+  type Rng,
+  type StepResult,
+  type TensorDict,
+} from 'seqloom/runtime';
+
+/** Vocabulary sizes (known once data is loaded) and the seed for initialization and dropout. */
+export interface CharLmConfig extends ModuleConfig {
+  vocab: { tokens: number };
+}
+
+/** Configuration of each recurrent node. */
+export interface CharLmCells {
+  /** test/codegen/specs/char-lm.yaml: graph.rnn (recurrent lstm, 1 layer(s), hidden 32) */
+  rnn: RecurrentConfig;
+}
+
+/** Trainable parameters of each node that has any (compute layout), in spec order. */
+export interface CharLmParams {
+  /** test/codegen/specs/char-lm.yaml: graph.emb (embedding) */
+  emb: ParamMap;
+  /** test/codegen/specs/char-lm.yaml: graph.rnn (recurrent lstm, 1 layer(s), hidden 32) */
+  rnn: ParamMap;
+  /** test/codegen/specs/char-lm.yaml: graph.logits (dense) */
+  logits: ParamMap;
+}
+
+/** The state carried across steps and batches: one row per sequence (N rows). */
+export interface CharLmState {
+  /** rnn state — h, c [1, N, 32] */
+  rnn_state: LstmState;
+}
+
+export default class CharLm implements LanguageModelModule<CharLmState> {
+  static readonly specName = 'char-lm';
+  static readonly task = 'language-model';
+  /** The spec's `decode:` settings. */
+  static readonly decodeDefaults = { strategy: 'greedy', beamSize: 4, maxLen: 100, lengthPenalty: 0, nBest: 1 } as const;
+  readonly specName = CharLm.specName;
+  readonly task = 'language-model' as const;
+  readonly config: CharLmConfig;
+  readonly cells: CharLmCells;
+  readonly params: CharLmParams;
+  /** Dropout masks (and scheduled sampling): a stream forked after initialization. */
+  private readonly rng: Rng;
+
+  constructor(config: ModuleConfig) {
+    const v = { tokens: vocabSize(config, 'tokens') };
+    this.config = { seed: config.seed, vocab: v };
+    const cells: CharLmCells = {
+      rnn: { cell: 'lstm', inputSize: 16, hidden: 32, layers: 1, dropout: 0, bidirectional: false, nonlinearity: 'tanh' },
+    };
+    this.cells = cells;
+    const rng = createRng(config.seed);
+    this.params = {
+      emb: createEmbeddingParams(v.tokens, 16, rng),
+      rnn: createRecurrentParams(cells.rnn, rng),
+      logits: createDenseParams(32, v.tokens, rng),
+    };
+    this.rng = rng.fork();
+  }
+
+  /** All trainable variables, in spec order. */
+  variables(): tf.Variable[] {
+    return paramVariables(this.params.emb, this.params.rnn, this.params.logits);
+  }
+
+  /** Parameters in PyTorch names (`<weights prefix>.<param>`) and layouts. */
+  exportTensors(): TensorDict {
+    const v = this.config.vocab;
+    return {
+      ...toTorchTensors('embedding', { vocab: v.tokens, dim: 16 }, this.params.emb, 'emb'),
+      ...toTorchTensors('recurrent', this.cells.rnn, this.params.rnn, 'rnn'),
+      ...toTorchTensors('dense', { inSize: 32, outSize: v.tokens }, this.params.logits, 'logits'),
+    };
+  }
+
+  /**
+   * Loads PyTorch-layout tensors named `<weights prefix>.<param>` (a d2l state_dict loads as is when the
+   * spec sets `weights:`). Unknown or missing names and wrong shapes are UserErrors.
+   */
+  importTensors(tensors: TensorDict): void {
+    const v = this.config.vocab;
+    const expected = new Set([
+      ...torchParamNames('embedding', { vocab: v.tokens, dim: 16 }, 'emb'),
+      ...torchParamNames('recurrent', this.cells.rnn, 'rnn'),
+      ...torchParamNames('dense', { inSize: 32, outSize: v.tokens }, 'logits'),
+    ]);
+    const unknown = Object.keys(tensors).filter((name) => !expected.has(name));
+    if (unknown.length > 0) {
+      throw new UserError(`checkpoint has tensors this model does not have: ${unknown.join(', ')}`, `expected: ${[...expected].join(', ')}`);
+    }
+    const missing = [...expected].filter((name) => tensors[name] === undefined);
+    if (missing.length > 0) {
+      throw new UserError(`checkpoint lacks tensors: ${missing.join(', ')}`);
+    }
+    fromTorchTensors('embedding', { vocab: v.tokens, dim: 16 }, tensors, this.params.emb, 'emb');
+    fromTorchTensors('recurrent', this.cells.rnn, tensors, this.params.rnn, 'rnn');
+    fromTorchTensors('dense', { inSize: 32, outSize: v.tokens }, tensors, this.params.logits, 'logits');
+  }
+
+  /** Frees every parameter. */
+  dispose(): void {
+    disposeParams(this.params.emb, this.params.rnn, this.params.logits);
+  }
+
+  /** The state before the first token: zeros, `batch` rows. */
+  initState(batch: number): CharLmState {
+    return {
+      rnn_state: zeroState(this.cells.rnn, batch) as LstmState,
+    };
+  }
+
+  /** Logits [B, T, V_tokens], time-batched, from `state` (null: zeros); returns the state after the last step. */
+  forward(x: tf.Tensor2D, state: CharLmState | null, training: boolean): { logits: tf.Tensor3D; state: CharLmState } {
+    return tidy(() => {
+      const emb = embedding(this.params.emb, x); // [B, T, 16]
+      const rnn = runRecurrent(this.cells.rnn, this.params.rnn, emb, { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 32]; h, c [1, B, 32]
+      const drop = dropout(rnn.output, 0.2, training, this.rng); // [B, T, 32]
+      const logits = dense(this.params.logits, drop, 'none'); // [B, T, V_tokens]
+      const next: CharLmState = {
+        rnn_state: rnn.state as LstmState,
+      };
+      return { logits, state: next };
+    });
+  }
+
+  /** One step for N rows (sampling): tokens [N] → log-probabilities [N, V_tokens] and the next state. */
+  decodeStep(tokens: tf.Tensor1D, state: CharLmState): { logProbs: tf.Tensor2D; state: CharLmState } {
+    return tidy(() => {
+      const training = false;
+      const emb = embedding(this.params.emb, tokens); // [N, 16]
+      const rnn = recurrentStep(this.cells.rnn, this.params.rnn, emb, state.rnn_state, { training, rng: this.rng }); // output [N, 32]; h, c [1, N, 32]
+      const drop = dropout(rnn.output, 0.2, training, this.rng); // [N, 32]
+      const logits = dense(this.params.logits, drop, 'none'); // [N, V_tokens]
+      const next: CharLmState = {
+        rnn_state: rnn.state as LstmState,
+      };
+      return { logProbs: tf.logSoftmax(logits), state: next };
+    });
+  }
+
+  disposeState(state: CharLmState): void {
+    tf.dispose([state.rnn_state.h, state.rnn_state.c]);
+  }
+
+  /** Mean cross-entropy over all B·T next-token predictions, and the state after the batch. */
+  loss(batch: LmBatch, state: CharLmState | null, training: boolean): LossResult & { state: CharLmState } {
+    return tidy(() => {
+      const out = this.forward(batch.x, state, training);
+      const lengths = tf.fill([batch.x.shape[0]], batch.x.shape[1], 'int32') as tf.Tensor1D; // [B], all T valid
+      return { ...maskedCrossEntropy(out.logits, batch.y, lengths), state: out.state };
+    });
+  }
+
+  /** One optimizer step; returns the state after the batch (no gradient flows through it later). */
+  trainStep(batch: LmBatch, state: CharLmState | null, optimizer: tf.Optimizer, clipNorm: number | null): StepResult & { state: CharLmState } {
+    let tokens = 0;
+    const carried: { state?: CharLmState } = {};
+    const result = trainStep(() => {
+      const loss = this.loss(batch, state, true);
+      tokens = loss.count;
+      carried.state = loss.state;
+      tf.keep(loss.state.rnn_state.h);
+      tf.keep(loss.state.rnn_state.c);
+      return loss.mean;
+    }, this.variables(), optimizer, clipNorm);
+    return { ...result, tokens, state: carried.state! };
+  }
+}
+
+/** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
+function tidy<T>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A vocabulary size from the config: a positive integer, or a UserError naming it. */
+function vocabSize(config: ModuleConfig, stream: 'source' | 'target' | 'tokens'): number {
+  const size = config.vocab[stream];
+  if (size === undefined || !Number.isInteger(size) || size < 1) {
+    throw new UserError(`${CharLm.specName}: config.vocab.${stream} must be a positive integer (got ${String(size)})`);
+  }
+  return size;
+}

@@ -1,0 +1,380 @@
+/**
+ * @generated from test/codegen/specs/hostile-seq2seq.yaml — DO NOT EDIT
+ *
+ * The seq2seq model `gru-state` as a typed TensorFlow.js module (class GruStateModel).
+ * Regenerate with `seqloom generate test/codegen/specs/hostile-seq2seq.yaml`.
+ *
+ * Plan:
+ *   encode (once per source batch, over T_src): tf, src
+ *   target, time-batched over T_tgt: batch, tidy, x, t
+ *   target, per step (a loop closed by .prev): attn, attn_keys, next
+ *   target, time-batched over T_tgt: next_state
+ */
+
+import * as tf from '@tensorflow/tfjs';
+import {
+  UserError,
+  attention,
+  beamSearch,
+  createAttentionParams,
+  createDenseParams,
+  createEmbeddingParams,
+  createRecurrentParams,
+  createRng,
+  dense,
+  disposeParams,
+  dropout,
+  embedding,
+  exhaustiveSearch,
+  fromTorchTensors,
+  greedySearch,
+  maskedCrossEntropy,
+  paramVariables,
+  projectAttentionKeys,
+  recurrentStep,
+  repeatOverTime,
+  runRecurrent,
+  stateTop,
+  toTorchTensors,
+  torchParamNames,
+  trainStep,
+  type GruState,
+  type Hypothesis,
+  type LossResult,
+  type ModuleConfig,
+  type ParamMap,
+  type RecurrentConfig,
+  type RecurrentState,
+  type Rng,
+  type SearchModel,
+  type SearchOptions,
+  type Seq2SeqBatch,
+  type Seq2SeqModule,
+  type StepResult,
+  type TensorDict,
+} from 'seqloom/runtime';
+
+/** Vocabulary sizes (known once data is loaded) and the seed for initialization and dropout. */
+export interface GruStateModelConfig extends ModuleConfig {
+  vocab: { source: number; target: number };
+}
+
+/** Configuration of each recurrent node. */
+export interface GruStateModelCells {
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.src (recurrent gru, 2 layer(s), hidden 8) */
+  src_: RecurrentConfig;
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.next (recurrent gru, 2 layer(s), hidden 8) */
+  next_: RecurrentConfig;
+}
+
+/** Trainable parameters of each node that has any (compute layout), in spec order. */
+export interface GruStateModelParams {
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.tf (embedding) */
+  tf_: ParamMap;
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.src (recurrent gru, 2 layer(s), hidden 8) */
+  src_: ParamMap;
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.batch (embedding) */
+  batch_: ParamMap;
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.attn (attention) */
+  attn: ParamMap;
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.next (recurrent gru, 2 layer(s), hidden 8) */
+  next_: ParamMap;
+  /** test/codegen/specs/hostile-seq2seq.yaml: graph.next_state (dense) */
+  next_state: ParamMap;
+}
+
+/** What `encode` hands to the decoder: every source-side value the target side reads. */
+export interface GruStateModelEncoded {
+  /** src.state.top — [B, 8] */
+  src_state_top: tf.Tensor2D;
+  /** src — [B, T_src, 8] */
+  src_output: tf.Tensor3D;
+  /** source lengths — [B] int32 */
+  source_lengths: tf.Tensor1D;
+  /** src.state — h [2, B, 8] */
+  src_state: GruState;
+}
+
+/** What one decoder step carries, one row per sentence (× beam): N rows. */
+export interface GruStateModelDecoderState {
+  /** next state — h [2, N, 8] */
+  next_state: GruState;
+  /** src.state.top — [N, 8] */
+  src_state_top: tf.Tensor2D;
+  /** src — [N, T_src, 8] */
+  src_output: tf.Tensor3D;
+  /** source lengths — [N] int32 */
+  source_lengths: tf.Tensor1D;
+}
+
+export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded, GruStateModelDecoderState> {
+  static readonly specName = 'gru-state';
+  static readonly task = 'seq2seq';
+  /** The spec's `decode:` settings. */
+  static readonly decodeDefaults = { strategy: 'greedy', beamSize: 4, maxLen: 10, lengthPenalty: 0, nBest: 1 } as const;
+  readonly specName = GruStateModel.specName;
+  readonly task = 'seq2seq' as const;
+  readonly config: GruStateModelConfig;
+  readonly cells: GruStateModelCells;
+  readonly params: GruStateModelParams;
+  /** Dropout masks (and scheduled sampling): a stream forked after initialization. */
+  private readonly rng: Rng;
+  /** decodeStep as the searches see it. */
+  private readonly searchModel: SearchModel<GruStateModelDecoderState> = {
+      step: (tokens, state) => this.decodeStep(tokens, state),
+      select: (state, rows) => this.selectState(state, rows),
+      dispose: (state) => this.disposeState(state),
+    };
+
+  constructor(config: ModuleConfig) {
+    const v = { source: vocabSize(config, 'source'), target: vocabSize(config, 'target') };
+    this.config = { seed: config.seed, vocab: v };
+    const cells: GruStateModelCells = {
+      src_: { cell: 'gru', inputSize: 8, hidden: 8, layers: 2, dropout: 0, bidirectional: false, nonlinearity: 'tanh' },
+      next_: { cell: 'gru', inputSize: 24, hidden: 8, layers: 2, dropout: 0, bidirectional: false, nonlinearity: 'tanh' },
+    };
+    this.cells = cells;
+    const rng = createRng(config.seed);
+    this.params = {
+      tf_: createEmbeddingParams(v.source, 8, rng),
+      src_: createRecurrentParams(cells.src_, rng),
+      batch_: createEmbeddingParams(v.target, 8, rng),
+      attn: createAttentionParams('additive', 8, 8, 8, rng),
+      next_: createRecurrentParams(cells.next_, rng),
+      next_state: createDenseParams(8, v.target, rng),
+    };
+    this.rng = rng.fork();
+  }
+
+  /** All trainable variables, in spec order. */
+  variables(): tf.Variable[] {
+    return paramVariables(this.params.tf_, this.params.src_, this.params.batch_, this.params.attn, this.params.next_, this.params.next_state);
+  }
+
+  /** Parameters in PyTorch names (`<weights prefix>.<param>`) and layouts. */
+  exportTensors(): TensorDict {
+    const v = this.config.vocab;
+    return {
+      ...toTorchTensors('embedding', { vocab: v.source, dim: 8 }, this.params.tf_, 'tf'),
+      ...toTorchTensors('recurrent', this.cells.src_, this.params.src_, 'src'),
+      ...toTorchTensors('embedding', { vocab: v.target, dim: 8 }, this.params.batch_, 'batch'),
+      ...toTorchTensors('attention', { kind: 'additive', queryDim: 8, keyDim: 8, hidden: 8 }, this.params.attn, 'attn'),
+      ...toTorchTensors('recurrent', this.cells.next_, this.params.next_, 'next'),
+      ...toTorchTensors('dense', { inSize: 8, outSize: v.target }, this.params.next_state, 'encoded.state_1'),
+    };
+  }
+
+  /**
+   * Loads PyTorch-layout tensors named `<weights prefix>.<param>` (a d2l state_dict loads as is when the
+   * spec sets `weights:`). Unknown or missing names and wrong shapes are UserErrors.
+   */
+  importTensors(tensors: TensorDict): void {
+    const v = this.config.vocab;
+    const expected = new Set([
+      ...torchParamNames('embedding', { vocab: v.source, dim: 8 }, 'tf'),
+      ...torchParamNames('recurrent', this.cells.src_, 'src'),
+      ...torchParamNames('embedding', { vocab: v.target, dim: 8 }, 'batch'),
+      ...torchParamNames('attention', { kind: 'additive', queryDim: 8, keyDim: 8, hidden: 8 }, 'attn'),
+      ...torchParamNames('recurrent', this.cells.next_, 'next'),
+      ...torchParamNames('dense', { inSize: 8, outSize: v.target }, 'encoded.state_1'),
+    ]);
+    const unknown = Object.keys(tensors).filter((name) => !expected.has(name));
+    if (unknown.length > 0) {
+      throw new UserError(`checkpoint has tensors this model does not have: ${unknown.join(', ')}`, `expected: ${[...expected].join(', ')}`);
+    }
+    const missing = [...expected].filter((name) => tensors[name] === undefined);
+    if (missing.length > 0) {
+      throw new UserError(`checkpoint lacks tensors: ${missing.join(', ')}`);
+    }
+    fromTorchTensors('embedding', { vocab: v.source, dim: 8 }, tensors, this.params.tf_, 'tf');
+    fromTorchTensors('recurrent', this.cells.src_, tensors, this.params.src_, 'src');
+    fromTorchTensors('embedding', { vocab: v.target, dim: 8 }, tensors, this.params.batch_, 'batch');
+    fromTorchTensors('attention', { kind: 'additive', queryDim: 8, keyDim: 8, hidden: 8 }, tensors, this.params.attn, 'attn');
+    fromTorchTensors('recurrent', this.cells.next_, tensors, this.params.next_, 'next');
+    fromTorchTensors('dense', { inSize: 8, outSize: v.target }, tensors, this.params.next_state, 'encoded.state_1');
+  }
+
+  /** Frees every parameter. */
+  dispose(): void {
+    disposeParams(this.params.tf_, this.params.src_, this.params.batch_, this.params.attn, this.params.next_, this.params.next_state);
+  }
+
+  /** The source side, once over [B, T_src]: everything the decoder reads from it. */
+  encode(src: tf.Tensor2D, srcLen: tf.Tensor1D, training: boolean): GruStateModelEncoded {
+    return tidy(() => {
+      const tf_ = embedding(this.params.tf_, src); // [B, T_src, 8]
+      const src_ = runRecurrent(this.cells.src_, this.params.src_, tf_, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 8]; h [2, B, 8]
+      return {
+        src_state_top: stateTop(src_.state),
+        src_output: src_.output,
+        source_lengths: tf.clone(srcLen),
+        src_state: src_.state as GruState,
+      };
+    });
+  }
+
+  /** The decoder state before the first step: one row per sentence (the encoded values are copied). */
+  initDecoderState(encoded: GruStateModelEncoded, srcLen: tf.Tensor1D): GruStateModelDecoderState {
+    return tidy(() => {
+      return {
+        next_state: { h: tf.clone(encoded.src_state.h) },
+        src_state_top: tf.clone(encoded.src_state_top),
+        src_output: tf.clone(encoded.src_output),
+        source_lengths: tf.clone(encoded.source_lengths),
+      };
+    });
+  }
+
+  disposeEncoded(encoded: GruStateModelEncoded): void {
+    tf.dispose([encoded.src_state_top, encoded.src_output, encoded.source_lengths, encoded.src_state.h]);
+  }
+
+  /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state. */
+  decodeStep(tokens: tf.Tensor1D, state: GruStateModelDecoderState): { logProbs: tf.Tensor2D; state: GruStateModelDecoderState } {
+    return tidy(() => {
+      const step = this.stepLogits(tokens, state, false);
+      return { logProbs: tf.logSoftmax(step.logits), state: step.state };
+    });
+  }
+
+  /** The target side for one step: every node on [N, D]; logits [N, V_target]. */
+  private stepLogits(tokens: tf.Tensor1D, state: GruStateModelDecoderState, training: boolean): { logits: tf.Tensor2D; state: GruStateModelDecoderState } {
+    return tidy(() => {
+      const batch_ = embedding(this.params.batch_, tokens); // [N, 8]
+      const tidy_ = state.src_state_top; // [N, 8]
+      const x_ = tf.concat([batch_, tidy_], -1) as tf.Tensor2D; // [N, 16]
+      const t_ = dropout(x_, 0.1, training, this.rng); // [N, 16]
+      const attn = attention('additive', this.params.attn, stateTop(state.next_state), state.src_output, state.src_output, state.source_lengths).context; // [N, 8]
+      const attn_keys = tf.concat([attn, t_], -1) as tf.Tensor2D; // [N, 24]
+      const next_ = recurrentStep(this.cells.next_, this.params.next_, attn_keys, state.next_state, { training, rng: this.rng }); // output [N, 8]; h [2, N, 8]
+      const next_state = dense(this.params.next_state, next_.output, 'none'); // [N, V_target]
+      const next: GruStateModelDecoderState = {
+        next_state: next_.state as GruState,
+        src_state_top: tf.clone(state.src_state_top),
+        src_output: tf.clone(state.src_output),
+        source_lengths: tf.clone(state.source_lengths),
+      };
+      return { logits: next_state, state: next };
+    });
+  }
+
+  /** Row i of the result is row rows[i] of state (beam reordering). */
+  selectState(state: GruStateModelDecoderState, rows: tf.Tensor1D): GruStateModelDecoderState {
+    return tidy(() => ({
+      next_state: { h: tf.gather(state.next_state.h, rows, 1) },
+      src_state_top: tf.gather(state.src_state_top, rows),
+      src_output: tf.gather(state.src_output, rows),
+      source_lengths: tf.gather(state.source_lengths, rows),
+    }));
+  }
+
+  disposeState(state: GruStateModelDecoderState): void {
+    tf.dispose([state.next_state.h, state.src_state_top, state.src_output, state.source_lengths]);
+  }
+
+  /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
+  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+    return tidy(() => {
+      const encoded = this.encode(batch.src, batch.srcLen, training);
+      const batch_ = embedding(this.params.batch_, batch.tgtIn); // [B, T_tgt, 8]
+      const tidy_ = repeatOverTime(encoded.src_state_top, batch_.shape[1]); // [B, T_tgt, 8]
+      const x_ = tf.concat([batch_, tidy_], -1) as tf.Tensor3D; // [B, T_tgt, 16]
+      const t_ = dropout(x_, 0.1, training, this.rng); // [B, T_tgt, 16]
+      // loop over T_tgt: attn, attn_keys, next (closed by .prev), one step at a time
+      const t__t = tf.unstack(t_, 1) as tf.Tensor2D[]; // T_tgt × [B, 16]
+      const attn_keys_ = projectAttentionKeys(this.params.attn, encoded.src_output); // keys · W_k, once for all steps
+      let next__state: RecurrentState = encoded.src_state;
+      const next__steps: tf.Tensor2D[] = [];
+      for (let t = 0; t < batch.tgtIn.shape[1]; t++) {
+        const attn = attention('additive', this.params.attn, stateTop(next__state), encoded.src_output, encoded.src_output, encoded.source_lengths, { projectedKeys: attn_keys_ }).context; // [B, 8]
+        const attn_keys = tf.concat([attn, t__t[t]!], -1) as tf.Tensor2D; // [B, 24]
+        const next_ = recurrentStep(this.cells.next_, this.params.next_, attn_keys, next__state, { training, rng: this.rng }); // output [B, 8]; h [2, B, 8]
+        next__state = next_.state;
+        next__steps.push(next_.output);
+      }
+      const next_ = { output: tf.stack(next__steps, 1) as tf.Tensor3D, state: next__state }; // output [B, T_tgt, 8]
+      const next_state = dense(this.params.next_state, next_.output, 'none'); // [B, T_tgt, V_target]
+      return next_state;
+    });
+  }
+
+  /**
+   * Logits [B, T_tgt, V_target] through the decoding path, one decodeStep-like step at a time. Each
+   * step feeds the gold token with probability `teacherForcing`, else the previous step's argmax.
+   */
+  forwardStepwise(batch: Seq2SeqBatch, training: boolean, teacherForcing = 1): tf.Tensor3D {
+    return tidy(() => {
+      const encoded = this.encode(batch.src, batch.srcLen, training);
+      let state = this.initDecoderState(encoded, batch.srcLen);
+      const gold = tf.unstack(batch.tgtIn, 1) as tf.Tensor1D[]; // T_tgt × [B]
+      const steps: tf.Tensor2D[] = [];
+      for (let t = 0; t < gold.length; t++) {
+        const tokens = t === 0 || teacherForcing >= 1 ? gold[t]! : this.mixInputs(gold[t]!, steps[t - 1]!, teacherForcing);
+        const step = this.stepLogits(tokens, state, training);
+        state = step.state;
+        steps.push(step.logits);
+      }
+      return tf.stack(steps, 1) as tf.Tensor3D;
+    });
+  }
+
+  /** Per row: the gold token with probability p, else the argmax of the previous logits. */
+  private mixInputs(gold: tf.Tensor1D, prevLogits: tf.Tensor2D, p: number): tf.Tensor1D {
+    const keep = Array.from({ length: gold.shape[0] }, () => this.rng.next() < p);
+    return tf.where(tf.tensor1d(keep, 'bool'), gold, tf.argMax(prevLogits, 1).toInt()) as tf.Tensor1D;
+  }
+
+  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens). */
+  loss(batch: Seq2SeqBatch, training: boolean): LossResult {
+    return tidy(() => maskedCrossEntropy(this.forward(batch, training), batch.tgtOut, batch.tgtLen));
+  }
+
+  /** One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`. */
+  trainStep(batch: Seq2SeqBatch, optimizer: tf.Optimizer, clipNorm: number | null): StepResult {
+    let tokens = 0;
+    const result = trainStep(() => {
+      const loss = this.loss(batch, true);
+      tokens = loss.count;
+      return loss.mean;
+    }, this.variables(), optimizer, clipNorm);
+    return { ...result, tokens };
+  }
+
+  /** Greedy decoding: per sentence, one hypothesis. */
+  greedy(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
+    return this.runSearch(src, srcLen, (init) => greedySearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+  }
+
+  /** Beam search: per sentence, the n-best finished hypotheses. */
+  beam(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
+    return this.runSearch(src, srcLen, (init) => beamSearch(this.searchModel, init, { ...opts, batch: src.shape[0], beamSize: opts.beamSize ?? GruStateModel.decodeDefaults.beamSize }));
+  }
+
+  /** Every sequence up to maxLen (tiny vocabularies): the oracle for beam search. */
+  exhaustive(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
+    return this.runSearch(src, srcLen, (init) => exhaustiveSearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+  }
+
+  private runSearch(src: tf.Tensor2D, srcLen: tf.Tensor1D, search: (init: GruStateModelDecoderState) => Hypothesis[][]): Hypothesis[][] {
+    const init = tidy(() => this.initDecoderState(this.encode(src, srcLen, false), srcLen));
+    try {
+      return search(init);
+    } finally {
+      this.disposeState(init);
+    }
+  }
+}
+
+/** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
+function tidy<T>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A vocabulary size from the config: a positive integer, or a UserError naming it. */
+function vocabSize(config: ModuleConfig, stream: 'source' | 'target' | 'tokens'): number {
+  const size = config.vocab[stream];
+  if (size === undefined || !Number.isInteger(size) || size < 1) {
+    throw new UserError(`${GruStateModel.specName}: config.vocab.${stream} must be a positive integer (got ${String(size)})`);
+  }
+  return size;
+}
