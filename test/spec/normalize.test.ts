@@ -65,7 +65,7 @@ describe('defaults', () => {
   });
 
   it('the schema\'s `default` annotations (what editors show) agree with normalize', () => {
-    const defs = (seqloomSchema as { $defs: Record<string, { properties: Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }> }> }).$defs;
+    const defs = (seqloomSchema as unknown as { $defs: Record<string, { properties: Record<string, { default?: unknown; properties?: Record<string, { default?: unknown }> }> }> }).$defs;
     const annotated = (def: string) => Object.fromEntries(Object.entries(defs[def]!.properties)
       .filter(([, p]) => p.default !== undefined).map(([k, p]) => [k, p.default]));
     expect(annotated('recurrent')).toEqual(NODE_DEFAULTS.recurrent);
