@@ -53,6 +53,13 @@ export interface GeneratedModule {
   /** Load PyTorch-layout tensors; missing/extra names or wrong shapes are UserErrors. */
   importTensors(tensors: TensorDict): void;
   dispose(): void;
+  /**
+   * Optional, for exact `train --resume` with dropout: the dropout RNG's full state (e.g. sfc32's
+   * four words), and its restore. The trainer saves it in meta.json after each epoch; without these,
+   * dropout masks after a resume differ from an uninterrupted run (the trainer says so).
+   */
+  rngState?(): number[];
+  setRngState?(state: number[]): void;
 }
 
 export interface Seq2SeqModule<Encoded = unknown, DecoderState = unknown> extends GeneratedModule {

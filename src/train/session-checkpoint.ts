@@ -31,20 +31,14 @@ export class CheckpointPolicy {
   }
 }
 
-/** Optional module hooks for the dropout RNG (exact resume with dropout). */
-interface RngHooks { rngState(): number[]; setRngState(s: number[]): void }
-
-function hasRngHooks(m: unknown): m is RngHooks {
-  return typeof (m as RngHooks).rngState === 'function' && typeof (m as RngHooks).setRngState === 'function';
-}
-
+/** The module's dropout RNG state when it exposes one (GeneratedModule.rngState, optional). */
 export function getModuleRng(module: AnyModule): number[] | null {
-  return hasRngHooks(module) ? module.rngState() : null;
+  return typeof module.rngState === 'function' && typeof module.setRngState === 'function' ? module.rngState() : null;
 }
 
-/** Returns whether the module took the state. */
+/** Restores the dropout RNG; returns whether the module took the state. */
 export function setModuleRng(module: AnyModule, state: number[] | null): boolean {
-  if (!hasRngHooks(module) || state === null) return false;
+  if (typeof module.setRngState !== 'function' || state === null) return false;
   module.setRngState(state);
   return true;
 }
