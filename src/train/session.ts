@@ -3,6 +3,7 @@
  * resume from the checkpoint in the output folder, the training loop, and a checkpoint after epochs
  * (see CheckpointPolicy). Output goes through the injected reporter; nothing here exits the process.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Spec } from '../spec/types.js';
 import type { AnyModule } from '../runtime/module.js';
@@ -118,6 +119,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
 
 /** Refuses to clobber a checkpoint by accident; returns the checkpoint to resume from, if any. */
 function prepareOutDir(outDir: string, spec: Spec, opts: TrainOptions): CheckpointContents | null {
+  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) {
+    throw new UserError(`--out ${outDir} is a file; a checkpoint is a folder`, 'choose another --out');
+  }
   if (opts.resume) {
     if (!hasCheckpoint(outDir)) {
       throw new UserError(`--resume: ${outDir} holds no checkpoint to resume`, 'train without --resume first (or point --out at the run)');

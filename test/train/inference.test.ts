@@ -196,3 +196,20 @@ describe('forward and decode from a weights file and IN.json', () => {
     await expect(runForward({ ...opts(), input: path.join(root, 'wrong-v.json') })).rejects.toThrow(/w\.safetensors: weights: tgt_emb\.weight has shape \[7,8\], expected \[8,8\]/);
   });
 });
+
+describe('forward for a language model', () => {
+  it('gives [B][T][V] logits from IN.json tokens', async () => {
+    const m = new FakeLmClass({ vocab: { tokens: 6 }, seed: 1 });
+    const weights = path.join(root, 'lm.safetensors');
+    writeSafetensors(weights, m.exportTensors());
+    m.dispose();
+    const input = path.join(root, 'lm-in.json');
+    fs.writeFileSync(input, JSON.stringify({ vocab: { tokens: 6 }, tokens: [[4, 5, 4], [5, 5, 1]] }));
+    const before = tf.memory().numTensors;
+    const { logits } = await runForward({ specPath: 'l.yaml', weights, input, loadModule: lmLoader });
+    expect(tf.memory().numTensors).toBe(before);
+    expect([logits.length, logits[0]!.length, logits[0]![0]!.length]).toEqual([2, 3, 6]);
+    await expect(runDecode({ specPath: 'l.yaml', weights, input, loadModule: lmLoader, flags: {} }))
+      .rejects.toThrow(/decode searches seq2seq models; for a language model use `seqloom sample`/);
+  });
+});
