@@ -210,12 +210,17 @@ function trainingMethods(g: Gen): Method[] {
     {
       name: 'mixInputs',
       scope: TsScope.Private,
-      docs: ['Per row: the gold token with probability p, else the argmax of the previous logits.'],
+      docs: [[
+        'Per row: the gold token with probability p, else the argmax of the previous logits. Built from',
+        'plain values, so no gradient flows into the choice (token ids are not differentiable).',
+      ].join('\n')],
       parameters: [{ name: 'gold', type: 'tf.Tensor1D' }, { name: 'prevLogits', type: 'tf.Tensor2D' }, { name: 'p', type: 'number' }],
       returnType: 'tf.Tensor1D',
       statements: [
-        'const keep = Array.from({ length: gold.shape[0] }, () => this.rng.next() < p);',
-        `return ${TF}.where(${TF}.tensor1d(keep, 'bool'), gold, ${TF}.argMax(prevLogits, 1).toInt()) as tf.Tensor1D;`,
+        'const golds = gold.dataSync();',
+        `const predicted = tidy(() => ${TF}.argMax(prevLogits, 1)).dataSync();`,
+        'const mixed = Int32Array.from(golds, (g, i) => (this.rng.next() < p ? g : predicted[i]!));',
+        `return ${TF}.tensor1d(mixed, 'int32');`,
       ],
     },
     {

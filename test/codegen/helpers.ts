@@ -23,9 +23,14 @@ export const SPEC_SETS = [
   { specs: TEST_SPECS, generated: path.join(REPO, 'test/codegen/generated') },
 ];
 
-export async function seq2seqModule(spec: string, vocab: { source: number; target: number }, seed = 0): Promise<Seq2SeqModule> {
+/** A generated seq2seq class: the Seq2SeqModule contract plus its decoding-path forward. */
+export type GeneratedSeq2Seq = Seq2SeqModule & {
+  forwardStepwise(batch: Seq2SeqBatch, training: boolean, teacherForcing?: number): tf.Tensor3D;
+};
+
+export async function seq2seqModule(spec: string, vocab: { source: number; target: number }, seed = 0): Promise<GeneratedSeq2Seq> {
   const { ModuleClass } = await loadGeneratedModule(spec);
-  return new ModuleClass({ vocab, seed }) as Seq2SeqModule;
+  return new ModuleClass({ vocab, seed }) as GeneratedSeq2Seq;
 }
 
 export async function languageModel(spec: string, tokens: number, seed = 0): Promise<LanguageModelModule> {

@@ -29,7 +29,7 @@ function fixture<Case>(file: string) {
   const tensor = <R extends tf.Rank>(name: string): tf.Tensor<R> => {
     const t = tensors[name];
     if (!t) throw new Error(`fixture ${file} has no ${name}`);
-    return tf.tensor(t.data, t.shape, t.dtype === 'I32' ? 'int32' : 'float32') as tf.Tensor<R>;
+    return tf.tensor(t.data, t.shape as number[], t.dtype === 'I32' ? 'int32' : 'float32') as unknown as tf.Tensor<R>;
   };
   const dict = (prefix: string): TensorDict => Object.fromEntries(Object.entries(tensors)
     .filter(([n]) => n.startsWith(prefix))

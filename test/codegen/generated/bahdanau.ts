@@ -302,10 +302,15 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
     });
   }
 
-  /** Per row: the gold token with probability p, else the argmax of the previous logits. */
+  /**
+   * Per row: the gold token with probability p, else the argmax of the previous logits. Built from
+   * plain values, so no gradient flows into the choice (token ids are not differentiable).
+   */
   private mixInputs(gold: tf.Tensor1D, prevLogits: tf.Tensor2D, p: number): tf.Tensor1D {
-    const keep = Array.from({ length: gold.shape[0] }, () => this.rng.next() < p);
-    return tf.where(tf.tensor1d(keep, 'bool'), gold, tf.argMax(prevLogits, 1).toInt()) as tf.Tensor1D;
+    const golds = gold.dataSync();
+    const predicted = tidy(() => tf.argMax(prevLogits, 1)).dataSync();
+    const mixed = Int32Array.from(golds, (g, i) => (this.rng.next() < p ? g : predicted[i]!));
+    return tf.tensor1d(mixed, 'int32');
   }
 
   /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens). */
