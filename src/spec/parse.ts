@@ -134,6 +134,7 @@ export function unclosedFlowOpener(text: string, offset: number): number | null 
 function structuralProblems(doc: Document, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const onPath = new Set<Node>();
+  const done = new Set<Node>(); // each collection is checked once, however many aliases reach it
   const visit = (node: Node | null): void => {
     const target = resolve(doc, node);
     if (node && isAlias(node) && !target) {
@@ -146,7 +147,7 @@ function structuralProblems(doc: Document, file: string): Diagnostic[] {
         `alias \`*${node.source}\` refers to a mapping or list that contains it`, 'RECURSIVE_ALIAS'));
       return;
     }
-    if (!target || onPath.has(target) || out.length > 20) return;
+    if (!target || onPath.has(target) || done.has(target) || out.length > 20) return;
     onPath.add(target);
     if (isMap(target)) {
       for (const pair of target.items) {
@@ -169,6 +170,7 @@ function structuralProblems(doc: Document, file: string): Diagnostic[] {
       for (const item of target.items) visit(item as Node);
     }
     onPath.delete(target);
+    done.add(target);
   };
   visit(doc.contents as Node | null);
   return out;
@@ -201,7 +203,7 @@ export function parseSpecYaml(input: string, file: string): Result<ParsedYaml> {
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = err instanceof RangeError ? 'it nests too deeply' : err instanceof Error ? err.message : String(err);
     return failure([...diagnostics, yamlSyntax({ file, range: rangeOf(root) ?? { start: 0, end: 0 }, path: '' },
       `cannot read the YAML data: ${message}`, 'TO_JS')]);
   }

@@ -93,6 +93,17 @@ describe('what does not', () => {
     expect(codes(edit(SEQ2SEQ, '{ op: dense,', '{ <<: 3, op: dense,'))).toEqual(['Y003']);
     expect(codes(`${SEQ2SEQ}[a, b]: 1\n`)).toEqual(['Y003']);
   });
+  it('an alias bomb and absurd nesting are errors, quickly, not hangs or stack overflows', () => {
+    const bomb = ['seqloom: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) {
+      const [prev, cur] = [String.fromCharCode(96 + i), String.fromCharCode(97 + i)];
+      bomb.push(`${cur}: &${cur} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    const started = Date.now();
+    expect(codes(`${bomb.join('\n')}\n`)).toEqual(['Y003']);
+    expect(codes(`seqloom: 1\nx: ${'['.repeat(3000)}${']'.repeat(3000)}\n`)).toEqual(['Y003']);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
   it('a second document', () => {
     expect(codes(`${SEQ2SEQ}---\nname: other\n`)).toEqual(['Y003']);
   });
