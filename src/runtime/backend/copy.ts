@@ -4,9 +4,12 @@
  */
 export type NumericArray = Float32Array | Int32Array | Uint8Array;
 
-/** Copies `len` elements x[from…] → out[to…]; short runs by loop (cheaper than subarray+set). */
+/**
+ * Copies `len` elements x[from…] → out[to…]. Runs up to a few hundred elements go by plain loop:
+ * cheaper than allocating a subarray view for `set` (rows of 32–128 floats are typical here).
+ */
 function copyRun(x: NumericArray, from: number, out: NumericArray, to: number, len: number): void {
-  if (len < 32) {
+  if (len < 256) {
     for (let k = 0; k < len; k++) out[to + k] = x[from + k]!;
   } else {
     out.set(x.subarray(from, from + len), to);
@@ -94,6 +97,22 @@ export function splitSegments(
       const len = sizes[j]! * inner;
       copyRun(x, (o * dim + offset) * inner, outs[j]!, o * len, len);
       offset += sizes[j]!;
+    }
+  }
+}
+
+/** out = the inputs joined along `axis` (shapes equal except on that axis): tf.concat. */
+export function concatSegments(
+  xs: NumericArray[], shapes: readonly (readonly number[])[], axis: number, out: NumericArray,
+): void {
+  const outer = product(shapes[0]!.slice(0, axis));
+  const inner = shapes.map((s) => product(s.slice(axis)));
+  const rowLen = inner.reduce((a, b) => a + b, 0);
+  for (let o = 0; o < outer; o++) {
+    let to = o * rowLen;
+    for (let i = 0; i < xs.length; i++) {
+      copyRun(xs[i]!, o * inner[i]!, out, to, inner[i]!);
+      to += inner[i]!;
     }
   }
 }

@@ -8,6 +8,7 @@
  *   it. Fix: transpose the operand first (cheap, O(n)), then take the fast untransposed path.
  * - Slice, Unpack (unstack), SplitV (split): the stock kernels copy the WHOLE input out of the wasm
  *   heap (`readSync`) for every output, so unstacking T steps costs O(T²). Fix: read through a view.
+ *   Concat (the gradient of split) gets the same run-wise copy (no subarray view per row).
  * - Identity, and Cast to the same dtype: the stock kernels copy the data. tfjs's engine clones every
  *   tensor it saves for backprop (~1000 clones in a small seq2seq training step) and every mul/div
  *   gradient casts to float32. Tensors are immutable (variables are re-pointed, never written), so
@@ -16,11 +17,13 @@
  * cpu
  * - UnsortedSegmentSum: the stock kernel runs one equal/mul/sum pass per segment (O(V·N·D)); a plain
  *   loop is O(N·D).
+ * - Slice, Unpack, SplitV: a non-contiguous slice goes element by element through TensorBuffer.get
+ *   (SplitV was ~1.3 s of a 2.3 s seq2seq step). Fix: the same run-wise copies as on wasm.
  * node (tfjs-node): native kernels, nothing to fix.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from './select.js';
-import { addSegments, copySlice, splitSegments, unpackSegments, type NumericArray } from './copy.js';
+import { addSegments, concatSegments, copySlice, splitSegments, unpackSegments, type NumericArray } from './copy.js';
 
 type DataId = object;
 type NumericDType = 'float32' | 'int32' | 'bool';
@@ -55,20 +58,26 @@ export function registerKernelFixes(backend: BackendName): void {
     override('wasm', 'Slice', (a) => sliceWasm(a as KernelArgs<WasmBackend>, stockSlice));
     override('wasm', 'Unpack', (a) => unpackWasm(a as KernelArgs<WasmBackend>));
     override('wasm', 'SplitV', (a) => splitWasm(a as KernelArgs<WasmBackend>));
+    const stockConcat = tf.getKernel('Concat', 'wasm')?.kernelFunc;
+    override('wasm', 'Concat', (a) => concatWasm(a as KernelArgs<WasmBackend>, stockConcat));
     override('wasm', 'Identity', (a) => shareWasm(a as KernelArgs<WasmBackend>));
     const stockCast = tf.getKernel('Cast', 'wasm')?.kernelFunc;
     override('wasm', 'Cast', (a) => castWasm(a as KernelArgs<WasmBackend>, stockCast));
   }
   if (backend === 'cpu') {
     override('cpu', 'UnsortedSegmentSum', (a) => segmentSumCpu(a as KernelArgs<CpuBackend>));
+    const stockSlice = tf.getKernel('Slice', 'cpu')?.kernelFunc;
+    override('cpu', 'Slice', (a) => sliceCpu(a as KernelArgs<CpuBackend>, stockSlice));
+    override('cpu', 'Unpack', (a) => unpackCpu(a as KernelArgs<CpuBackend>));
+    override('cpu', 'SplitV', (a) => splitCpu(a as KernelArgs<CpuBackend>));
   }
   registered.add(backend);
 }
 
 /** The kernel names seqloom replaces or adds on a backend (for tests and diagnostics). */
 export function kernelFixesFor(backend: BackendName): string[] {
-  if (backend === 'wasm') return ['UnsortedSegmentSum', 'BatchMatMul', 'Slice', 'Unpack', 'SplitV', 'Identity', 'Cast'];
-  if (backend === 'cpu') return ['UnsortedSegmentSum'];
+  if (backend === 'wasm') return ['UnsortedSegmentSum', 'BatchMatMul', 'Slice', 'Unpack', 'SplitV', 'Concat', 'Identity', 'Cast'];
+  if (backend === 'cpu') return ['UnsortedSegmentSum', 'Slice', 'Unpack', 'SplitV'];
   return [];
 }
 
@@ -177,6 +186,21 @@ function splitWasm({ inputs, backend, attrs }: KernelArgs<WasmBackend>): tf.Tens
   return outs;
 }
 
+function concatWasm(args: KernelArgs<WasmBackend>, stock: tf.KernelFunc | undefined): tf.TensorInfo {
+  const { backend, attrs } = args;
+  const xs = Object.values(args.inputs) as tf.TensorInfo[];   // tfjs passes the list as an array
+  const dtype = xs[0]!.dtype;
+  if (!xs.every((x) => isNumeric(x.dtype) && x.dtype === dtype) && stock !== undefined) {
+    return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  }
+  const axis = tf.util.parseAxisParam(attrs!.axis as number, xs[0]!.shape)[0]!;
+  tf.backend_util.assertParamsConsistent(xs.map((x) => x.shape), axis);
+  const outShape = tf.backend_util.computeOutShape(xs.map((x) => x.shape), axis);
+  const out = backend.makeOutput(outShape, dtype);
+  concatSegments(xs.map((x) => backend.typedArrayFromHeap(x)), xs.map((x) => x.shape), axis, backend.typedArrayFromHeap(out));
+  return out;
+}
+
 /** A new tensor on the same buffer (reference counted), as wasm's Reshape and cpu's Identity do. */
 function shareWasm({ inputs, backend }: KernelArgs<WasmBackend>): tf.TensorInfo {
   const x = inputs.x!;
@@ -188,4 +212,49 @@ function castWasm(args: KernelArgs<WasmBackend>, stock: tf.KernelFunc | undefine
   const x = args.inputs.x!;
   if (args.attrs!.dtype === x.dtype || stock === undefined) return shareWasm(args);
   return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+}
+
+function valuesCpu(backend: CpuBackend, t: tf.TensorInfo): NumericArray {
+  return backend.data.get(t.dataId).values as NumericArray;
+}
+
+/** A zeroed array of the same kind (Float32Array, Int32Array, Uint8Array for bool) as `like`. */
+function arrayLike(like: NumericArray, size: number): NumericArray {
+  return new (like.constructor as new (n: number) => NumericArray)(size);
+}
+
+function sliceCpu(args: KernelArgs<CpuBackend>, stock: tf.KernelFunc | undefined): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x!;
+  if (!isNumeric(x.dtype) && stock !== undefined) {
+    return stock(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo; // strings
+  }
+  const [begin, size] = tf.slice_util.parseSliceParams(x, attrs!.begin as number[], attrs!.size as number[]);
+  tf.slice_util.assertParamsValid(x, begin!, size!);
+  const xVals = valuesCpu(backend, x);
+  const out = arrayLike(xVals, size!.reduce((a, b) => a * b, 1));
+  copySlice(xVals, x.shape, begin!, size!, out);
+  return backend.makeTensorInfo(size!, x.dtype, out);
+}
+
+function unpackCpu({ inputs, backend, attrs }: KernelArgs<CpuBackend>): tf.TensorInfo[] {
+  const value = inputs.value!;
+  const rank = value.shape.length;
+  const axis = ((attrs!.axis as number) + rank) % rank;
+  const outShape = value.shape.filter((_, i) => i !== axis);
+  const xVals = valuesCpu(backend, value);
+  const outs = Array.from({ length: value.shape[axis]! }, () => arrayLike(xVals, outShape.reduce((a, b) => a * b, 1)));
+  unpackSegments(xVals, value.shape, axis, outs);
+  return outs.map((o) => backend.makeTensorInfo(outShape, value.dtype, o));
+}
+
+function splitCpu({ inputs, backend, attrs }: KernelArgs<CpuBackend>): tf.TensorInfo[] {
+  const x = inputs.x!;
+  const axis = tf.util.parseAxisParam(attrs!.axis as number, x.shape)[0]!;
+  const sizes = tf.backend_util.prepareSplitSize(x, attrs!.numOrSizeSplits as number[] | number, axis);
+  const xVals = valuesCpu(backend, x);
+  const shapes = sizes.map((s) => x.shape.map((d, i) => (i === axis ? s : d)));
+  const outs = shapes.map((shape) => arrayLike(xVals, shape.reduce((a, b) => a * b, 1)));
+  splitSegments(xVals, x.shape, axis, sizes, outs);
+  return outs.map((o, i) => backend.makeTensorInfo(shapes[i]!, x.dtype, o));
 }

@@ -16,9 +16,9 @@
  * state (callers mask them).
  */
 import * as tf from '@tensorflow/tfjs';
-import { layerWeights, projectInputs, stepCell, type LayerWeights } from './cells.js';
+import { layerWeights, projectInputs, stepCell, stepInputs, type LayerWeights } from './cells.js';
 import { dropout } from './layers.js';
-import { directions, GATES, type RecurrentConfig, type RecurrentParams } from './params.js';
+import { directions, type RecurrentConfig, type RecurrentParams } from './params.js';
 import type { Rng } from './rng.js';
 
 /** Final (or carried) state: h [L·dirs, B, H], PyTorch's row order (layer-major, forward first). */
@@ -140,8 +140,7 @@ function runDirection(
   cfg: RecurrentConfig, w: LayerWeights, flat: tf.Tensor2D, steps: number, batch: number,
   h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, masks: tf.Tensor2D[] | null, reverse: boolean,
 ): DirectionRun {
-  const gh = GATES[cfg.cell] * cfg.hidden;
-  const projected = tf.unstack(projectInputs(cfg.cell, flat, w).reshape([steps, batch, gh])) as tf.Tensor2D[];
+  const projected = stepInputs(cfg.cell, projectInputs(cfg.cell, flat, w), steps, batch); // T × [B, G·H]
   const zeros = masks === null ? null : tf.zeros([batch, cfg.hidden]) as tf.Tensor2D;
   const outputs = new Array<tf.Tensor2D>(steps);
   let h = h0;

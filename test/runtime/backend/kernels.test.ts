@@ -106,9 +106,33 @@ describe('BatchMatMul with transposed operands', () => {
   });
 });
 
-describe('Slice, Unpack, SplitV read through views', () => {
+/** x[begin : begin+size] by plain index arithmetic: the reference for slice, unstack and split. */
+function sliceRef(x: Float32Array, shape: number[], begin: number[], size: number[]): number[] {
+  const strides = shape.map((_, i) => sizeOf(shape.slice(i + 1)));
+  const out: number[] = [];
+  for (let i = 0; i < sizeOf(size); i++) {
+    let rest = i;
+    let offset = 0;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      offset += (begin[a]! + (rest % size[a]!)) * strides[a]!;
+      rest = Math.floor(rest / size[a]!);
+    }
+    out.push(x[offset]!);
+  }
+  return out;
+}
+
+describe.each(['cpu', 'wasm'] as const)('Slice, Unpack, SplitV on %s (run-wise copies)', (backend) => {
   const shape = [3, 4, 5, 2];
-  const x = () => tf.tensor(values(sizeOf(shape), 9), shape);
+  const data = values(sizeOf(shape), 9);
+  const x = () => tf.tensor(data, shape);
+  const check = (got: tf.Tensor, begin: number[], size: number[]) => {
+    expect(Array.from(got.dataSync())).toEqual(sliceRef(data, shape, begin, size));
+  };
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
   it.each([
     [[0, 0, 0, 0], [3, 4, 5, 2]],
     [[1, 0, 0, 0], [1, 4, 5, 2]],   // contiguous block
@@ -116,29 +140,72 @@ describe('Slice, Unpack, SplitV read through views', () => {
     [[0, 1, 2, 1], [3, 2, 3, 1]],   // innermost partial
     [[2, 3, 4, 1], [1, 1, 1, 1]],
     [[0, 0, 1, 0], [3, 4, 0, 2]],   // empty
-  ])('slice begin %j size %j matches cpu', async (begin, size) => {
-    await expectSameOnBothBackends(() => tf.slice(x(), begin, size));
+  ])('slice begin %j size %j', (begin, size) => {
+    tf.tidy(() => {
+      const got = tf.slice(x(), begin, size);
+      expect(got.shape).toEqual(size);
+      check(got, begin, size);
+    });
   });
 
-  it('rejects an out-of-bounds slice as the cpu kernel does (stock wasm read past the end)', async () => {
-    await useBackend('wasm');
+  it.each([0, 1, 2, 3])('unstack along axis %i', (axis) => {
+    tf.tidy(() => {
+      tf.unstack(x(), axis).forEach((part, i) => {
+        const begin = shape.map((_, a) => (a === axis ? i : 0));
+        const size = shape.map((d, a) => (a === axis ? 1 : d));
+        expect(part.shape).toEqual(shape.filter((_, a) => a !== axis));
+        expect(Array.from(part.dataSync())).toEqual(sliceRef(data, shape, begin, size));
+      });
+    });
+  });
+
+  it.each([[0, [1, 2]], [1, [1, 3]], [2, [2, 2, 1]], [3, 2], [-1, [1, 1]]] as Array<[number, number | number[]]>)(
+    'split along axis %i into %j', (axis, sizes) => {
+      tf.tidy(() => {
+        const ax = (axis + 4) % 4;
+        const pieces = typeof sizes === 'number' ? new Array<number>(sizes).fill(shape[ax]! / sizes) : sizes;
+        let start = 0;
+        tf.split(x(), sizes, axis).forEach((part, i) => {
+          const begin = shape.map((_, a) => (a === ax ? start : 0));
+          const size = shape.map((d, a) => (a === ax ? pieces[i]! : d));
+          expect(part.shape).toEqual(size);
+          expect(Array.from(part.dataSync())).toEqual(sliceRef(data, shape, begin, size));
+          start += pieces[i]!;
+        });
+      });
+    });
+
+  it.each([0, 1, 2, 3])('concat of split pieces along axis %i rebuilds the tensor', (axis) => {
+    tf.tidy(() => {
+      const pieces = tf.split(x(), axis === 2 ? [1, 0, 4] : [1, shape[axis]! - 1], axis);
+      expect(Array.from(tf.concat(pieces, axis).dataSync())).toEqual(Array.from(data));
+      const ints = tf.concat([tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([5, 6], [2, 1], 'int32')], 1);
+      expect(ints.dtype).toBe('int32');
+      expect(ints.arraySync()).toEqual([[1, 2, 5], [3, 4, 6]]);
+    });
+  });
+
+  it('rejects an out-of-bounds slice', () => {
     const t = tf.zeros([2, 1, 4]);
     expect(() => tf.slice(t, [0, 1, 0], [-1, 1, -1])).toThrow(/would overflow/);
     t.dispose();
   });
 
-  it.each([0, 1, 2, 3])('unstack along axis %i matches cpu', async (axis) => {
-    await expectSameOnBothBackends(() => tf.unstack(x(), axis));
-  });
-
-  it.each([[0, [1, 2]], [1, [1, 3]], [2, [2, 2, 1]], [3, 2], [-1, [1, 1]]] as Array<[number, number | number[]]>)(
-    'split along axis %i into %j matches cpu', async (axis, sizes) => {
-      await expectSameOnBothBackends(() => tf.split(x(), sizes, axis));
+  it('works for int32 and bool tensors, and leaks nothing', () => {
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      expect(tf.unstack(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), 1).map((t) => t.arraySync())).toEqual([[1, 4], [2, 5], [3, 6]]);
+      const b = tf.slice(tf.tensor2d([1, 0, 1, 1, 0, 0], [2, 3], 'bool'), [0, 1], [2, 2]);
+      expect(b.dtype).toBe('bool');
+      expect(b.arraySync()).toEqual([[0, 1], [0, 0]]);
+      expect(tf.split(tf.tensor1d([1, 2, 3], 'int32'), [2, 1]).map((t) => t.arraySync())).toEqual([[1, 2], [3]]);
     });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
 
-  it('works for int32 and bool tensors, and in gradients of stack/concat', async () => {
-    await expectSameOnBothBackends(() => tf.unstack(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), 1));
-    await expectSameOnBothBackends(() => tf.slice(tf.tensor2d([1, 0, 1, 1, 0, 0], [2, 3], 'bool'), [0, 1], [2, 2]).cast('int32'));
+describe('gradients through stack/concat (unstack/split backwards) match between backends', () => {
+  it('stack and concat', async () => {
     await expectSameOnBothBackends(() => {
       const parts = [0, 1, 2].map((i) => tf.tensor2d(values(4 * 3, 20 + i), [4, 3]));
       return tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>

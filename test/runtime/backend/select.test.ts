@@ -63,7 +63,7 @@ describe('initBackend', () => {
     await initBackend('wasm');
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
     expect(kernelFixesFor('wasm')).toContain('BatchMatMul');
-    expect(kernelFixesFor('cpu')).toEqual(['UnsortedSegmentSum']);
+    expect(kernelFixesFor('cpu')).toEqual(['UnsortedSegmentSum', 'Slice', 'Unpack', 'SplitV']);
   });
 
   it('knows its choices', () => {
