@@ -28,16 +28,16 @@ export function register(program: Command): void {
     .option('--checkpoint-every <n>', 'save every N epochs (default: every epoch while saving is cheap; always the last)', positiveInt)
     .option('--quiet', 'no progress output')
     .action(async (specPath: string, o: TrainFlags) => {
-      const [{ runTraining }, { createProgressReporter }] = await Promise.all([
-        import('../../train/session.js'), import('../../train/progress.js'),
+      const [{ runTraining }, { createProgressReporter }, { withCleanStdout, writeStdout }] = await Promise.all([
+        import('../../train/session.js'), import('../../train/progress.js'), import('../../train/cli-options.js'),
       ]);
       const reporter = createProgressReporter(process.stderr, { quiet: o.quiet });
       try {
-        const outcome = await runTraining({
+        const outcome = await withCleanStdout(() => runTraining({
           specPath, data: o.data, epochs: o.epochs, out: o.out, seed: o.seed, backend: o.backend, resume: o.resume,
           overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, reporter,
-        });
-        process.stdout.write(`${outcome.outDir}\n`);
+        }));
+        await writeStdout(`${outcome.outDir}\n`);
       } finally {
         reporter.stop();
       }
