@@ -49,7 +49,7 @@ export function resolveDecodeSettings(spec: DecodeSpec, flags: DecodeFlags): Dec
       `add --beam ${s.nBest} (or --strategy beam --beam-size ${s.nBest})`);
   }
   if (s.strategy === 'beam' && s.nBest > s.beamSize) {
-    throw new UserError(`n-best ${s.nBest} must be at most the beam size ${s.beamSize}`, `raise the beam size to ${s.nBest}`);
+    throw new UserError(`n-best ${s.nBest} must be at most the beam size ${s.beamSize}`, `raise the beam size (--beam / --beam-size) to ${s.nBest}`);
   }
   return s;
 }
