@@ -37,7 +37,7 @@ export function transpileGenerated(source: string, fileName: string, targets: Mo
     compilerOptions: {
       module: ts.ModuleKind.ESNext,
       target: ts.ScriptTarget.ES2022,
-      verbatimModuleSyntax: false,
+      verbatimModuleSyntax: true,
       sourceMap: false,
       inlineSourceMap: false,
     },

@@ -1,0 +1,75 @@
+/**
+ * src/compile: the one path from a spec to a running module. Cached by the spec's hash (a second
+ * load imports the cached file; a changed spec gets a new entry), spec errors become a UserError
+ * showing the diagnostics, and transpiling rewrites only the two import declarations.
+ */
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadGeneratedModule, transpileGenerated } from '../../src/compile/index.js';
+import { UserError } from '../../src/errors.js';
+import { REPO } from './helpers.js';
+
+const saved = process.env['SEQLOOM_CACHE_DIR'];
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'seqloom-compile-'));
+  process.env['SEQLOOM_CACHE_DIR'] = path.join(work, 'cache');
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env['SEQLOOM_CACHE_DIR'];
+  else process.env['SEQLOOM_CACHE_DIR'] = saved;
+});
+
+describe('loadGeneratedModule', () => {
+  it('compiles once, then imports from the cache; a changed spec is a new entry', async () => {
+    const spec = path.join(work, 'gru.yaml');
+    copyFileSync(path.join(REPO, 'models/d2l-seq2seq-gru.yaml'), spec);
+    const first = await loadGeneratedModule(spec);
+    expect(first.fromCache).toBe(false);
+    expect(first.path.startsWith(path.join(work, 'cache'))).toBe(true);
+    expect(first.ModuleClass.specName).toBe('d2l-seq2seq-gru');
+    expect(first.ModuleClass.task).toBe('seq2seq');
+    expect(first.spec.name).toBe('d2l-seq2seq-gru');
+    const second = await loadGeneratedModule(spec);
+    expect(second.fromCache).toBe(true);
+    expect(second.path).toBe(first.path);
+    writeFileSync(spec, `${readFileSync(spec, 'utf8')}\n# one more comment\n`);
+    const third = await loadGeneratedModule(spec);
+    expect(third.fromCache).toBe(false);
+    expect(third.path).not.toBe(first.path);
+    const js = readFileSync(third.path, 'utf8');
+    expect(js).not.toContain("'seqloom/runtime'");
+    expect(js).not.toContain("'@tensorflow/tfjs'");
+  });
+
+  it('turns spec errors into a UserError that shows the diagnostics', async () => {
+    const spec = path.join(work, 'bad.yaml');
+    const text = readFileSync(path.join(REPO, 'models/d2l-seq2seq-gru.yaml'), 'utf8').replace('input: dec_in', 'input: dec_inn');
+    writeFileSync(spec, text);
+    const error = await loadGeneratedModule(spec).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(/error\[G001\]/);
+    expect((error as UserError).message).toContain('dec_inn');
+  });
+});
+
+describe('transpileGenerated', () => {
+  it('rewrites the module specifiers of import declarations and nothing else', () => {
+    const source = [
+      "import * as tf from '@tensorflow/tfjs';",
+      "import { dense, type ParamMap } from 'seqloom/runtime';",
+      "export const names: string[] = ['seqloom/runtime', '@tensorflow/tfjs'];",
+      'export const p: ParamMap | null = null;',
+      'export default function f(x: tf.Tensor): tf.Tensor { return dense({}, x); }',
+    ].join('\n');
+    const js = transpileGenerated(source, 'x.ts', { runtime: '/abs/runtime/index.js', tfjs: '/abs/tfjs/tf.node.js' });
+    expect(js).toContain('from "/abs/tfjs/tf.node.js"');
+    expect(js).toContain('from "/abs/runtime/index.js"');
+    expect(js).toContain("['seqloom/runtime', '@tensorflow/tfjs']");
+    expect(js).not.toContain('ParamMap');
+    expect(js).not.toMatch(/: tf\.Tensor/);
+  });
+});
