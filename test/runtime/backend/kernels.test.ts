@@ -204,6 +204,32 @@ describe.each(['cpu', 'wasm'] as const)('Slice, Unpack, SplitV on %s (run-wise c
   });
 });
 
+describe('cpu Transpose and broadcasting binary ops match wasm', () => {
+  const shapes: Array<[number[], number[]]> = [
+    [[4, 3], [3]], [[4, 3], [4, 1]], [[2, 1, 3], [1, 5, 3]], [[3], [2, 3]], [[2, 3, 4], []], [[1, 1], [2, 2]], [[5], [5]],
+  ];
+  it.each(shapes)('add/sub/mul/div of %j and %j', async (aShape, bShape) => {
+    await expectSameOnBothBackends(() => {
+      const a = tf.tensor(values(sizeOf(aShape), 40), aShape);
+      const b = tf.tensor(values(sizeOf(bShape), 41), bShape).add(2);
+      return [tf.add(a, b), tf.sub(a, b), tf.mul(a, b), tf.div(a, b), tf.sub(b, a)];
+    });
+  });
+
+  it('int32 broadcasting keeps int32', async () => {
+    await expectSameOnBothBackends(() => {
+      const a = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+      const b = tf.tensor1d([10, 20, 30], 'int32');
+      return [tf.add(a, b), tf.sub(b, a), tf.mul(a, b)];
+    });
+  });
+
+  it.each([[[2, 3], [1, 0]], [[2, 3, 4], [1, 0, 2]], [[2, 3, 4], [2, 0, 1]], [[2, 3, 4, 5], [3, 1, 0, 2]], [[6], [0]]])(
+    'transpose %j by %j', async (shape, perm) => {
+      await expectSameOnBothBackends(() => tf.transpose(tf.tensor(values(sizeOf(shape), 42), shape), perm));
+    });
+});
+
 describe('gradients through stack/concat (unstack/split backwards) match between backends', () => {
   it('stack and concat', async () => {
     await expectSameOnBothBackends(() => {
