@@ -7,7 +7,7 @@
  * loader can import), else the OS temp dir.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,4 +86,17 @@ export function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);
+}
+
+/** Keeps the `keep` most recently written modules of the cache folder, deleting older ones. */
+export function pruneCache(dir: string, keep = 64): void {
+  try {
+    const entries = readdirSync(dir)
+      .filter((f) => f.endsWith('.mjs'))
+      .map((f) => ({ path: join(dir, f), time: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.time - a.time);
+    for (const old of entries.slice(keep)) rmSync(old.path, { force: true });
+  } catch {
+    // A cache that cannot be listed or cleaned is still a cache.
+  }
 }

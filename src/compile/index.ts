@@ -15,7 +15,7 @@ import { UserError } from '../errors.js';
 import type { GeneratedModuleClass } from '../runtime/module.js';
 import { loadSpecFile } from '../spec/index.js';
 import type { Spec } from '../spec/types.js';
-import { FROM_SOURCES, cacheDir, cacheKey, fingerprint, writeAtomically } from './cache.js';
+import { FROM_SOURCES, cacheDir, cacheKey, fingerprint, pruneCache, writeAtomically } from './cache.js';
 
 export { transpileGenerated, type ModuleTargets } from './transpile.js';
 export { cacheDir } from './cache.js';
@@ -42,14 +42,14 @@ export async function loadGeneratedModuleForSpec(spec: Spec, displayPath: string
   const headerPath = basename(spec.file);
   const key = cacheKey([GENERATOR_VERSION, fingerprint(), headerPath, targets.runtime, targets.tfjs, spec.source]);
   const path = join(cacheDir(), `${spec.name}-${key}.mjs`);
-  let fromCache = existsSync(path);
+  const fromCache = existsSync(path);
   if (!fromCache) {
     // Loaded only on a miss: the generator pulls in ts-morph (~0.5 s).
     const [{ generateFromSpec }, { transpileGenerated }] = await Promise.all([import('../../codegen/index.js'), import('./transpile.js')]);
     const generated = generateFromSpec(spec, headerPath);
     if (generated.value === null) throw specError(displayPath, generated.diagnostics, spec.source);
     writeAtomically(path, transpileGenerated(generated.value.text, generated.value.fileName, targets));
-    fromCache = false;
+    pruneCache(dirname(path));
   }
   const imported = (await import(pathToFileURL(path).href)) as { default?: unknown };
   return { spec, ModuleClass: checkedClass(imported.default, path), path, fromCache };

@@ -3,7 +3,7 @@
  * state types and cell configs follow, and the module compiles (src/compile), trains on a tiny
  * batch (loss falls, tensor count flat), and its two paths agree: the teacher-forced time-batched
  * `forward` and the decoding path (`forwardStepwise` through the same step function as
- * `decodeStep`); beam search of width 1 equals greedy; weights survive export → import.
+ * `decodeStep`); beam search of width 1 equals greedy; weights survive export → import. On cpu and wasm.
  */
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
@@ -31,11 +31,13 @@ function variant(cell: keyof typeof STATE_TYPE): Spec {
 
 const VOCAB = { source: 12, target: 12 };
 
-describe.each(['rnn', 'gru', 'lstm'] as const)('the d2l spec with cell: %s', (cell) => {
+const CASES = (['cpu', 'wasm'] as const).flatMap((backend) => (['rnn', 'gru', 'lstm'] as const).map((cell) => [cell, backend] as const));
+
+describe.each(CASES)('the d2l spec with cell: %s (%s)', (cell, backend) => {
   let module: GeneratedSeq2Seq;
 
   beforeAll(async () => {
-    await useBackend('cpu');
+    await useBackend(backend);
     const { ModuleClass } = await loadGeneratedModuleForSpec(variant(cell));
     module = new ModuleClass({ vocab: VOCAB, seed: 3 }) as GeneratedSeq2Seq;
   });

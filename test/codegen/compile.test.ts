@@ -3,11 +3,12 @@
  * load imports the cached file; a changed spec gets a new entry), spec errors become a UserError
  * showing the diagnostics, and transpiling rewrites only the two import declarations.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGeneratedModule, transpileGenerated } from '../../src/compile/index.js';
+import { pruneCache } from '../../src/compile/cache.js';
 import { UserError } from '../../src/errors.js';
 import { REPO } from './helpers.js';
 
@@ -71,5 +72,20 @@ describe('transpileGenerated', () => {
     expect(js).toContain("['seqloom/runtime', '@tensorflow/tfjs']");
     expect(js).not.toContain('ParamMap');
     expect(js).not.toMatch(/: tf\.Tensor/);
+  });
+});
+
+describe('pruneCache', () => {
+  it('keeps the most recently written modules', () => {
+    const dir = path.join(work, 'prune');
+    mkdirSync(dir);
+    for (let i = 0; i < 5; i++) {
+      const file = path.join(dir, `m${i}.mjs`);
+      writeFileSync(file, '');
+      utimesSync(file, 1000 + i, 1000 + i);
+    }
+    writeFileSync(path.join(dir, 'other.txt'), '');
+    pruneCache(dir, 2);
+    expect(readdirSync(dir).sort()).toEqual(['m3.mjs', 'm4.mjs', 'other.txt']);
   });
 });
