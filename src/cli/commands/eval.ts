@@ -9,7 +9,8 @@ import type { EvalOutput } from '../../train/run-inference.js';
 
 interface EvalFlags { data?: string; bleu: 'corpus' | 'd2l'; beam?: number; maxLen?: number; json?: boolean; backend?: string }
 
-function describe(out: EvalOutput): string {
+/** The figures as the terminal shows them. */
+export function describeEval(out: EvalOutput): string {
   const r = out.result;
   const lines = [`data: ${out.origin} (${out.split === 'valid' ? 'held-out' : 'training'} split)`];
   if (r.task === 'language-model') {
@@ -19,7 +20,7 @@ function describe(out: EvalOutput): string {
   const b = r.bleu;
   lines.push(`sentences: ${r.sentences}`);
   if (b.method === 'corpus') {
-    lines.push(`BLEU (corpus): ${b.score.toFixed(2)}  precisions ${b.precisions!.map((p) => (p * 100).toFixed(1)).join('/')}  `
+    lines.push(`BLEU (corpus): ${b.score.toFixed(2)}  precisions ${b.precisions!.map((p) => p.toFixed(1)).join('/')}  `
       + `BP ${b.bp!.toFixed(3)}  hyp/ref tokens ${b.sys_len}/${b.ref_len}`);
   } else {
     lines.push(`BLEU (d2l, mean per sentence): ${b.score.toFixed(4)}`);
@@ -48,6 +49,6 @@ export function register(program: Command): void {
         checkpoint, data: o.data, bleu: o.bleu, backend: o.backend, flags: { beamSize: o.beam, maxLen: o.maxLen },
       }));
       for (const n of out.notes) note(n);
-      await writeStdout(o.json ? `${JSON.stringify({ data: out.origin, split: out.split, ...out.result })}\n` : `${describe(out)}\n`);
+      await writeStdout(o.json ? `${JSON.stringify({ data: out.origin, split: out.split, ...out.result })}\n` : `${describeEval(out)}\n`);
     });
 }
