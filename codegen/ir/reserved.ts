@@ -13,7 +13,7 @@ export const RUNTIME_NAMES = [
   'Rng', 'ModuleConfig', 'Seq2SeqModule', 'LanguageModelModule', 'Seq2SeqBatch', 'LmBatch', 'LossResult',
   'StepResult', 'SearchOptions', 'SearchModel', 'Hypothesis', 'TensorDict', 'NamedTensor',
   'EmbeddingParams', 'DenseParams', 'AttentionParams', 'TorchParamKind',
-  'tf', 'tidy', 'vocabSize', 'paramVariables', 'disposeParams', 'torchParamNames',
+  'tf', 'tidy', 'vocabSize', 'checkShape', 'paramVariables', 'disposeParams', 'torchParamNames',
 ];
 
 /**

@@ -132,6 +132,18 @@ export function addHelpers(file: SourceFile, g: Gen): void {
     statements: [`return ${TF}.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;`],
   });
   file.addFunction({
+    name: 'checkShape',
+    docs: ['A module-boundary check: `tensor` has `shape` (null: any size), or a UserError saying what it got.'],
+    parameters: [{ name: 'what', type: 'string' }, { name: 'tensor', type: 'tf.Tensor' }, { name: 'shape', type: 'readonly (number | null)[]' }],
+    returnType: 'void',
+    statements: (w) => {
+      w.write('if (tensor.rank !== shape.length || shape.some((d, i) => d !== null && d !== tensor.shape[i])) ').block(() => {
+        w.writeLine(`const want = shape.map((d) => d ?? '*').join(', ');`);
+        w.writeLine(`throw new ${g.imports.use('UserError')}(\`${'${'}${g.ir.className}.specName}: \${what} has shape [\${tensor.shape.join(', ')}], expected [\${want}]\`);`);
+      });
+    },
+  });
+  file.addFunction({
     name: 'vocabSize',
     docs: ['A vocabulary size from the config: a positive integer, or a UserError naming it.'],
     parameters: [{ name: 'config', type: g.imports.type('ModuleConfig') }, { name: 'stream', type: `'source' | 'target' | 'tokens'` }],

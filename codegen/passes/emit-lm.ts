@@ -58,6 +58,7 @@ function lmMethods(g: Gen): Method[] {
       parameters: [{ name: 'x', type: 'tf.Tensor2D' }, { name: 'state', type: `${S} | null` }, { name: 'training', type: 'boolean' }],
       returnType: `{ logits: tf.Tensor3D; state: ${S} }`,
       statements: (w) => {
+        w.writeLine("checkShape('x', x, [null, null]);");
         w.write('return tidy(() => ').inlineBlock(() => {
           const { scope, prevLocals } = writeBatchedTarget(w, g, { ids: 'x', encoded: null, carried: 'state' });
           const out = outputValue(g, scope);
@@ -75,6 +76,7 @@ function lmMethods(g: Gen): Method[] {
       parameters: [{ name: 'tokens', type: 'tf.Tensor1D' }, { name: 'state', type: S }],
       returnType: `{ logProbs: tf.Tensor2D; state: ${S} }`,
       statements: (w) => {
+        w.writeLine("checkShape('tokens', tokens, [null]);");
         w.write('return tidy(() => ').inlineBlock(() => {
           w.writeLine('const training = false;');
           const scope = writeTargetStep(w, g, S);

@@ -56,6 +56,8 @@ function encodeMethods(g: Gen): Method[] {
       parameters: [{ name: 'src', type: 'tf.Tensor2D' }, { name: 'srcLen', type: 'tf.Tensor1D' }, { name: 'training', type: 'boolean' }],
       returnType: E,
       statements: (w) => {
+        w.writeLine("checkShape('src', src, [null, null]);");
+        w.writeLine("checkShape('srcLen', srcLen, [src.shape[0]]);");
         w.write('return tidy(() => ').inlineBlock(() => writeEncodeBody(w, g)).write(');').newLine();
       },
     },
@@ -112,6 +114,7 @@ function stepMethods(g: Gen): Method[] {
       parameters: [{ name: 'tokens', type: 'tf.Tensor1D' }, { name: 'state', type: S }],
       returnType: `{ logProbs: tf.Tensor2D; state: ${S} }`,
       statements: (w) => {
+        w.writeLine("checkShape('tokens', tokens, [null]);");
         w.write('return tidy(() => ').inlineBlock(() => {
           w.writeLine('const step = this.stepLogits(tokens, state, false);');
           w.writeLine(`return { logProbs: ${TF}.logSoftmax(step.logits), state: step.state };`);
@@ -177,6 +180,7 @@ function trainingMethods(g: Gen): Method[] {
       returnType: 'tf.Tensor3D',
       statements: (w) => {
         w.write('return tidy(() => ').inlineBlock(() => {
+          w.writeLine("checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);");
           w.writeLine('const encoded = this.encode(batch.src, batch.srcLen, training);');
           const { scope } = writeBatchedTarget(w, g, { ids: 'batch.tgtIn', encoded: 'encoded', carried: null });
           w.writeLine(`return ${outputValue(g, scope)};`);

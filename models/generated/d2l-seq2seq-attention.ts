@@ -195,6 +195,8 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
 
   /** The source side, once over [B, T_src]: everything the decoder reads from it. */
   encode(src: tf.Tensor2D, srcLen: tf.Tensor1D, training: boolean): D2lSeq2seqAttentionEncoded {
+    checkShape('src', src, [null, null]);
+    checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
       const src_emb = embedding(this.params.src_emb, src); // [B, T_src, 32]
       const encoder = runRecurrent(this.cells.encoder, this.params.encoder, src_emb, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 32]; h [2, B, 32]
@@ -223,6 +225,7 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
 
   /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state. */
   decodeStep(tokens: tf.Tensor1D, state: D2lSeq2seqAttentionDecoderState): { logProbs: tf.Tensor2D; state: D2lSeq2seqAttentionDecoderState } {
+    checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
       return { logProbs: tf.logSoftmax(step.logits), state: step.state };
@@ -262,6 +265,7 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
   /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
   forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
     return tidy(() => {
+      checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
       const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn); // [B, T_tgt, 32]
       // loop over T_tgt: attn, dec_in, decoder (closed by .prev), one step at a time
@@ -357,6 +361,14 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
 /** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
 function tidy<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A module-boundary check: `tensor` has `shape` (null: any size), or a UserError saying what it got. */
+function checkShape(what: string, tensor: tf.Tensor, shape: readonly (number | null)[]): void {
+  if (tensor.rank !== shape.length || shape.some((d, i) => d !== null && d !== tensor.shape[i])) {
+    const want = shape.map((d) => d ?? '*').join(', ');
+    throw new UserError(`${D2lSeq2seqAttention.specName}: ${what} has shape [${tensor.shape.join(', ')}], expected [${want}]`);
+  }
 }
 
 /** A vocabulary size from the config: a positive integer, or a UserError naming it. */

@@ -180,6 +180,8 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
 
   /** The source side, once over [B, T_src]: everything the decoder reads from it. */
   encode(src: tf.Tensor2D, srcLen: tf.Tensor1D, training: boolean): EngCmnSeq2seqEncoded {
+    checkShape('src', src, [null, null]);
+    checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
       const src_emb = embedding(this.params.src_emb, src); // [B, T_src, 64]
       const encoder = runRecurrent(this.cells.encoder, this.params.encoder, src_emb, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 64]; h [2, B, 64]
@@ -206,6 +208,7 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
 
   /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state. */
   decodeStep(tokens: tf.Tensor1D, state: EngCmnSeq2seqDecoderState): { logProbs: tf.Tensor2D; state: EngCmnSeq2seqDecoderState } {
+    checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
       return { logProbs: tf.logSoftmax(step.logits), state: step.state };
@@ -243,6 +246,7 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
   /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
   forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
     return tidy(() => {
+      checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
       const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn); // [B, T_tgt, 64]
       const context = repeatOverTime(encoded.encoder_state_top, tgt_emb.shape[1]); // [B, T_tgt, 64]
@@ -328,6 +332,14 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
 /** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
 function tidy<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A module-boundary check: `tensor` has `shape` (null: any size), or a UserError saying what it got. */
+function checkShape(what: string, tensor: tf.Tensor, shape: readonly (number | null)[]): void {
+  if (tensor.rank !== shape.length || shape.some((d, i) => d !== null && d !== tensor.shape[i])) {
+    const want = shape.map((d) => d ?? '*').join(', ');
+    throw new UserError(`${EngCmnSeq2seq.specName}: ${what} has shape [${tensor.shape.join(', ')}], expected [${want}]`);
+  }
 }
 
 /** A vocabulary size from the config: a positive integer, or a UserError naming it. */

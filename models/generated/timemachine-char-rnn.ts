@@ -149,6 +149,7 @@ export default class TimemachineCharRnn implements LanguageModelModule<Timemachi
 
   /** Logits [B, T, V_tokens], time-batched, from `state` (null: zeros); returns the state after the last step. */
   forward(x: tf.Tensor2D, state: TimemachineCharRnnState | null, training: boolean): { logits: tf.Tensor3D; state: TimemachineCharRnnState } {
+    checkShape('x', x, [null, null]);
     return tidy(() => {
       const emb = embedding(this.params.emb, x); // [B, T, 32]
       const rnn = runRecurrent(this.cells.rnn, this.params.rnn, emb, { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 256]; h [1, B, 256]
@@ -162,6 +163,7 @@ export default class TimemachineCharRnn implements LanguageModelModule<Timemachi
 
   /** One step for N rows (sampling): tokens [N] → log-probabilities [N, V_tokens] and the next state. */
   decodeStep(tokens: tf.Tensor1D, state: TimemachineCharRnnState): { logProbs: tf.Tensor2D; state: TimemachineCharRnnState } {
+    checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const training = false;
       const emb = embedding(this.params.emb, tokens); // [N, 32]
@@ -205,6 +207,14 @@ export default class TimemachineCharRnn implements LanguageModelModule<Timemachi
 /** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
 function tidy<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A module-boundary check: `tensor` has `shape` (null: any size), or a UserError saying what it got. */
+function checkShape(what: string, tensor: tf.Tensor, shape: readonly (number | null)[]): void {
+  if (tensor.rank !== shape.length || shape.some((d, i) => d !== null && d !== tensor.shape[i])) {
+    const want = shape.map((d) => d ?? '*').join(', ');
+    throw new UserError(`${TimemachineCharRnn.specName}: ${what} has shape [${tensor.shape.join(', ')}], expected [${want}]`);
+  }
 }
 
 /** A vocabulary size from the config: a positive integer, or a UserError naming it. */

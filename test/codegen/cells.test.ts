@@ -83,6 +83,18 @@ describe.each(CASES)('the d2l spec with cell: %s (%s)', (cell, backend) => {
     disposeBatch(batch);
   });
 
+  it('checks shapes at its boundary', () => {
+    const batch = tinyBatch();
+    const flat = tf.tensor1d([4, 5], 'int32');
+    expect(() => module.encode(flat as never, batch.srcLen, false)).toThrow(/src has shape \[2\], expected \[\*, \*\]/);
+    expect(() => module.encode(batch.src, flat, false)).toThrow(/srcLen has shape \[2\], expected \[3\]/);
+    tf.tidy(() => {
+      expect(() => module.forward({ ...batch, tgtIn: batch.tgtIn.slice([0, 0], [2, -1]) }, false)).toThrow(/tgtIn has shape \[2, 4\]/);
+    });
+    flat.dispose();
+    disposeBatch(batch);
+  });
+
   it('beam search of width 1 is greedy; decoding leaks nothing', () => {
     const batch = tinyBatch();
     const opts = { bos: 2, eos: 3, pad: 0, maxLen: 6 };

@@ -156,6 +156,7 @@ export default class ObjectModel implements LanguageModelModule<ObjectModelState
 
   /** Logits [B, T, V_tokens], time-batched, from `state` (null: zeros); returns the state after the last step. */
   forward(x: tf.Tensor2D, state: ObjectModelState | null, training: boolean): { logits: tf.Tensor3D; state: ObjectModelState } {
+    checkShape('x', x, [null, null]);
     return tidy(() => {
       const type_ = embedding(this.params.type_, x); // [B, T, 8]
       const async_ = runRecurrent(this.cells.async_, this.params.async_, type_, { init: state?.async_state, training, rng: this.rng }); // output [B, T, 8]; h [2, B, 8]
@@ -171,6 +172,7 @@ export default class ObjectModel implements LanguageModelModule<ObjectModelState
 
   /** One step for N rows (sampling): tokens [N] → log-probabilities [N, V_tokens] and the next state. */
   decodeStep(tokens: tf.Tensor1D, state: ObjectModelState): { logProbs: tf.Tensor2D; state: ObjectModelState } {
+    checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const training = false;
       const type_ = embedding(this.params.type_, tokens); // [N, 8]
@@ -216,6 +218,14 @@ export default class ObjectModel implements LanguageModelModule<ObjectModelState
 /** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
 function tidy<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A module-boundary check: `tensor` has `shape` (null: any size), or a UserError saying what it got. */
+function checkShape(what: string, tensor: tf.Tensor, shape: readonly (number | null)[]): void {
+  if (tensor.rank !== shape.length || shape.some((d, i) => d !== null && d !== tensor.shape[i])) {
+    const want = shape.map((d) => d ?? '*').join(', ');
+    throw new UserError(`${ObjectModel.specName}: ${what} has shape [${tensor.shape.join(', ')}], expected [${want}]`);
+  }
 }
 
 /** A vocabulary size from the config: a positive integer, or a UserError naming it. */

@@ -201,6 +201,8 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
 
   /** The source side, once over [B, T_src]: everything the decoder reads from it. */
   encode(src: tf.Tensor2D, srcLen: tf.Tensor1D, training: boolean): GruStateModelEncoded {
+    checkShape('src', src, [null, null]);
+    checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
       const tf_ = embedding(this.params.tf_, src); // [B, T_src, 8]
       const src_ = runRecurrent(this.cells.src_, this.params.src_, tf_, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 8]; h [2, B, 8]
@@ -231,6 +233,7 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
 
   /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state. */
   decodeStep(tokens: tf.Tensor1D, state: GruStateModelDecoderState): { logProbs: tf.Tensor2D; state: GruStateModelDecoderState } {
+    checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
       return { logProbs: tf.logSoftmax(step.logits), state: step.state };
@@ -275,6 +278,7 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
   /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
   forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
     return tidy(() => {
+      checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
       const batch_ = embedding(this.params.batch_, batch.tgtIn); // [B, T_tgt, 8]
       const tidy_ = repeatOverTime(encoded.src_state_top, batch_.shape[1]); // [B, T_tgt, 8]
@@ -373,6 +377,14 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
 /** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
 function tidy<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A module-boundary check: `tensor` has `shape` (null: any size), or a UserError saying what it got. */
+function checkShape(what: string, tensor: tf.Tensor, shape: readonly (number | null)[]): void {
+  if (tensor.rank !== shape.length || shape.some((d, i) => d !== null && d !== tensor.shape[i])) {
+    const want = shape.map((d) => d ?? '*').join(', ');
+    throw new UserError(`${GruStateModel.specName}: ${what} has shape [${tensor.shape.join(', ')}], expected [${want}]`);
+  }
 }
 
 /** A vocabulary size from the config: a positive integer, or a UserError naming it. */

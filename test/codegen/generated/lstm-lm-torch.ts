@@ -149,6 +149,7 @@ export default class LstmLmTorch implements LanguageModelModule<LstmLmTorchState
 
   /** Logits [B, T, V_tokens], time-batched, from `state` (null: zeros); returns the state after the last step. */
   forward(x: tf.Tensor2D, state: LstmLmTorchState | null, training: boolean): { logits: tf.Tensor3D; state: LstmLmTorchState } {
+    checkShape('x', x, [null, null]);
     return tidy(() => {
       const emb = embedding(this.params.emb, x); // [B, T, 6]
       const rnn = runRecurrent(this.cells.rnn, this.params.rnn, emb, { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 5]; h, c [2, B, 5]
@@ -162,6 +163,7 @@ export default class LstmLmTorch implements LanguageModelModule<LstmLmTorchState
 
   /** One step for N rows (sampling): tokens [N] → log-probabilities [N, V_tokens] and the next state. */
   decodeStep(tokens: tf.Tensor1D, state: LstmLmTorchState): { logProbs: tf.Tensor2D; state: LstmLmTorchState } {
+    checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const training = false;
       const emb = embedding(this.params.emb, tokens); // [N, 6]
@@ -206,6 +208,14 @@ export default class LstmLmTorch implements LanguageModelModule<LstmLmTorchState
 /** `tf.tidy` for results that are typed objects of tensors (kept; every intermediate is freed). */
 function tidy<T>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
+/** A module-boundary check: `tensor` has `shape` (null: any size), or a UserError saying what it got. */
+function checkShape(what: string, tensor: tf.Tensor, shape: readonly (number | null)[]): void {
+  if (tensor.rank !== shape.length || shape.some((d, i) => d !== null && d !== tensor.shape[i])) {
+    const want = shape.map((d) => d ?? '*').join(', ');
+    throw new UserError(`${LstmLmTorch.specName}: ${what} has shape [${tensor.shape.join(', ')}], expected [${want}]`);
+  }
 }
 
 /** A vocabulary size from the config: a positive integer, or a UserError naming it. */
