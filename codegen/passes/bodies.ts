@@ -126,11 +126,13 @@ export function writeTargetStep(w: CodeBlockWriter, g: Gen, stateType: string): 
     scope.bind({ base: node.node.name, part: 'output', delayed: true }, `${g.imports.use('stateTop')}(state.${key})`);
   }
   for (const { node, key } of g.layout.prevs) scope.bind({ base: node.node.name, part: 'output', delayed: true }, `state.${key}`);
+  for (const { node, key } of g.layout.projectedKeys) scope.bindProjectedKeys(node, `state.${key}`);
   for (const node of g.ir.decode) emitNode(w, node, scope);
   w.write(`const next: ${stateType} = `).inlineBlock(() => {
     for (const { node, key } of g.layout.recurrent) w.writeLine(`${key}: ${stateCastFor(g, node, `${node.id}.state`)},`);
     for (const { node, key } of g.layout.prevs) w.writeLine(`${key}: ${TF}.clone(${node.id}),`);
     for (const c of g.layout.crossings.filter((x) => !x.initOnly)) w.writeLine(`${c.key}: ${cloneField(g, c, `state.${c.key}`)},`);
+    for (const { key } of g.layout.projectedKeys) w.writeLine(`${key}: ${TF}.clone(state.${key}),`);
   }).write(';').newLine();
   return scope;
 }

@@ -18,6 +18,7 @@ import { cloneField, initCrossing, outputValue, stateCastFor, writeBatchedTarget
 import { property, type Gen } from './context.js';
 import { commonMethods, commonProperties, constructorOf } from './emit-common.js';
 import { carriedCrossings, type CrossingField } from './layout.js';
+import { searchMethods } from './emit-search.js';
 
 type Method = OptionalKind<MethodDeclarationStructure>;
 
@@ -82,6 +83,9 @@ function encodeMethods(g: Gen): Method[] {
               w.writeLine(`${key}: ${TF}.zeros([rows, ${node.out.width.map((t) => (typeof t === 'number' ? t : `this.config.vocab.${t}`)).join(' + ')}]) as tf.Tensor2D,`);
             }
             for (const c of carriedCrossings(g.layout)) w.writeLine(`${c.key}: ${cloneField(g, c, `encoded.${c.key}`)},`);
+            for (const p of g.layout.projectedKeys) {
+              w.writeLine(`${p.key}: ${g.imports.use('projectAttentionKeys')}(this.params.${p.node.id}, encoded.${p.keys.key}),`);
+            }
           }).write(';').newLine();
         }).write(');').newLine();
       },
@@ -106,6 +110,7 @@ function stepMethods(g: Gen): Method[] {
     ...g.layout.recurrent.flatMap(({ node, key }) => stateTensors(node, `state.${key}`)),
     ...g.layout.prevs.map(({ key }) => `state.${key}`),
     ...carriedCrossings(g.layout).flatMap((c) => fieldTensors(c, `state.${c.key}`)),
+    ...g.layout.projectedKeys.map((p) => `state.${p.key}`),
   ];
   return [
     {
@@ -154,6 +159,7 @@ function stepMethods(g: Gen): Method[] {
               w.writeLine(`${c.key}: ${gather(`state.${c.key}`, 0)},`);
             }
           }
+          for (const p of g.layout.projectedKeys) w.writeLine(`${p.key}: ${gather(`state.${p.key}`, 0)},`);
         }).write('));').newLine();
       },
     },
@@ -247,37 +253,6 @@ function trainingMethods(g: Gen): Method[] {
           w.writeLine('return loss.mean;');
         }).write(', this.variables(), optimizer, clipNorm);').newLine();
         w.writeLine('return { ...result, tokens };');
-      },
-    },
-  ];
-}
-
-function searchMethods(g: Gen): Method[] {
-  const i = g.imports;
-  const S = g.names.state;
-  const search = (name: string, fn: string, extra: string, doc: string): Method => ({
-    name,
-    docs: [doc],
-    parameters: [{ name: 'src', type: 'tf.Tensor2D' }, { name: 'srcLen', type: 'tf.Tensor1D' }, { name: 'opts', type: i.type('SearchOptions') }],
-    returnType: `${i.type('Hypothesis')}[][]`,
-    statements: [`return this.runSearch(src, srcLen, (init) => ${i.use(fn)}(this.searchModel, init, { ...opts, batch: src.shape[0]${extra} }));`],
-  });
-  return [
-    search('greedy', 'greedySearch', '', 'Greedy decoding: per sentence, one hypothesis.'),
-    search('beam', 'beamSearch', `, beamSize: opts.beamSize ?? ${g.ir.className}.decodeDefaults.beamSize`, 'Beam search: per sentence, the n-best finished hypotheses.'),
-    search('exhaustive', 'exhaustiveSearch', '', 'Every sequence up to maxLen (tiny vocabularies): the oracle for beam search.'),
-    {
-      name: 'runSearch',
-      scope: TsScope.Private,
-      parameters: [
-        { name: 'src', type: 'tf.Tensor2D' }, { name: 'srcLen', type: 'tf.Tensor1D' },
-        { name: 'search', type: `(init: ${S}) => ${i.type('Hypothesis')}[][]` },
-      ],
-      returnType: `${i.type('Hypothesis')}[][]`,
-      statements: (w) => {
-        w.writeLine('const init = tidy(() => this.initDecoderState(this.encode(src, srcLen, false), srcLen));');
-        w.writeLine('try {').indent(() => w.writeLine('return search(init);'));
-        w.writeLine('} finally {').indent(() => w.writeLine('this.disposeState(init);')).writeLine('}');
       },
     },
   ];

@@ -9,6 +9,8 @@ import { commentText } from '../framework/text.js';
 import type { IRNode, ModuleIR, ValueInfo } from '../ir/types.js';
 import { stateShapeText, stateTypeName } from '../emit/ops/recurrent.js';
 import { emitterFor } from '../emit/ops/index.js';
+import { attentionHidden } from '../emit/ops/attention.js';
+import type { NodeOf } from '../emit/ops/types.js';
 import { widthText } from '../emit/scope.js';
 import type { CrossingField, StateLayout } from './layout.js';
 
@@ -74,6 +76,7 @@ export function emitTypes(file: SourceFile, ir: ModuleIR, layout: StateLayout, i
     ...layout.recurrent.map((r) => ({ key: r.key, type: stateTypeName(r.node, imports), doc: `${r.node.node.name} state — ${stateShapeText(r.node.recurrent!, 'N')}` })),
     ...layout.prevs.map((p) => ({ key: p.key, type: 'tf.Tensor2D', doc: `${p.node.node.name}.prev — [N, ${widthText(p.node.out.width)}]` })),
     ...layout.crossings.filter((c) => !c.initOnly).map((c) => crossingField(c, 'N', imports)),
+    ...layout.projectedKeys.map((p) => ({ key: p.key, type: 'tf.Tensor3D', doc: `${p.node.node.name}: keys · W_k, once per sentence — [N, T_src, ${attentionHidden(p.node as NodeOf<'attention'>)}]` })),
   ];
   file.addInterface({
     name: names.state,

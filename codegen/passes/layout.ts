@@ -26,6 +26,11 @@ export interface StateLayout {
   recurrent: { node: IRNode; key: string }[];
   /** Target-side non-recurrent nodes read through `.prev`, with their field name. */
   prevs: { node: IRNode; key: string }[];
+  /**
+   * Additive attention on the target side over encoded keys: the keys projected by W_k once per
+   * sentence (in initDecoderState) instead of at every step.
+   */
+  projectedKeys: { node: IRNode; key: string; keys: CrossingField }[];
 }
 
 export function stateLayout(ir: ModuleIR): StateLayout {
@@ -46,7 +51,13 @@ export function stateLayout(ir: ModuleIR): StateLayout {
     const key = fields.declare(`carried:${carried.key}`, carried.key);
     (carried.kind === 'state' ? recurrent : prevs).push({ node, key });
   }
-  return { crossings, recurrent, prevs };
+  const projectedKeys: StateLayout['projectedKeys'] = [];
+  for (const node of ir.decode) {
+    if (node.node.op !== 'attention' || node.node.kind !== 'additive' || node.node.keys.delayed) continue;
+    const keys = crossingFor({ crossings } as StateLayout, node.node.keys.base, node.node.keys.part);
+    if (keys) projectedKeys.push({ node, keys, key: fields.declare(`keys:${node.node.name}`, `${node.node.name}_keys`) });
+  }
+  return { crossings, recurrent, prevs, projectedKeys };
 }
 
 /** Crossings a decoder step reads (not only as a recurrent `init`). */

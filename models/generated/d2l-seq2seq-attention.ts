@@ -99,6 +99,8 @@ export interface D2lSeq2seqAttentionDecoderState {
   encoder_output: tf.Tensor3D;
   /** source lengths — [N] int32 */
   source_lengths: tf.Tensor1D;
+  /** attn: keys · W_k, once per sentence — [N, T_src, 32] */
+  attn_keys: tf.Tensor3D;
 }
 
 export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAttentionEncoded, D2lSeq2seqAttentionDecoderState> {
@@ -215,6 +217,7 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
         decoder_state: { h: tf.clone(encoded.encoder_state.h) },
         encoder_output: tf.clone(encoded.encoder_output),
         source_lengths: tf.clone(encoded.source_lengths),
+        attn_keys: projectAttentionKeys(this.params.attn, encoded.encoder_output),
       };
     });
   }
@@ -236,7 +239,7 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
   private stepLogits(tokens: tf.Tensor1D, state: D2lSeq2seqAttentionDecoderState, training: boolean): { logits: tf.Tensor2D; state: D2lSeq2seqAttentionDecoderState } {
     return tidy(() => {
       const tgt_emb = embedding(this.params.tgt_emb, tokens); // [N, 32]
-      const attn = attention('additive', this.params.attn, stateTop(state.decoder_state), state.encoder_output, state.encoder_output, state.source_lengths).context; // [N, 32]
+      const attn = attention('additive', this.params.attn, stateTop(state.decoder_state), state.encoder_output, state.encoder_output, state.source_lengths, { projectedKeys: state.attn_keys }).context; // [N, 32]
       const dec_in = tf.concat([attn, tgt_emb], -1) as tf.Tensor2D; // [N, 64]
       const decoder = recurrentStep(this.cells.decoder, this.params.decoder, dec_in, state.decoder_state, { training, rng: this.rng }); // output [N, 32]; h [2, N, 32]
       const logits = dense(this.params.logits, decoder.output, 'none'); // [N, V_target]
@@ -244,6 +247,7 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
         decoder_state: decoder.state as GruState,
         encoder_output: tf.clone(state.encoder_output),
         source_lengths: tf.clone(state.source_lengths),
+        attn_keys: tf.clone(state.attn_keys),
       };
       return { logits, state: next };
     });
@@ -255,11 +259,12 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
       decoder_state: { h: tf.gather(state.decoder_state.h, rows, 1) },
       encoder_output: tf.gather(state.encoder_output, rows),
       source_lengths: tf.gather(state.source_lengths, rows),
+      attn_keys: tf.gather(state.attn_keys, rows),
     }));
   }
 
   disposeState(state: D2lSeq2seqAttentionDecoderState): void {
-    tf.dispose([state.decoder_state.h, state.encoder_output, state.source_lengths]);
+    tf.dispose([state.decoder_state.h, state.encoder_output, state.source_lengths, state.attn_keys]);
   }
 
   /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */

@@ -105,6 +105,8 @@ export interface GruStateModelDecoderState {
   src_output: tf.Tensor3D;
   /** source lengths — [N] int32 */
   source_lengths: tf.Tensor1D;
+  /** attn: keys · W_k, once per sentence — [N, T_src, 8] */
+  attn_keys: tf.Tensor3D;
 }
 
 export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded, GruStateModelDecoderState> {
@@ -223,6 +225,7 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
         src_state_top: tf.clone(encoded.src_state_top),
         src_output: tf.clone(encoded.src_output),
         source_lengths: tf.clone(encoded.source_lengths),
+        attn_keys: projectAttentionKeys(this.params.attn, encoded.src_output),
       };
     });
   }
@@ -247,7 +250,7 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
       const tidy_ = state.src_state_top; // [N, 8]
       const x_ = tf.concat([batch_, tidy_], -1) as tf.Tensor2D; // [N, 16]
       const t_ = dropout(x_, 0.1, training, this.rng); // [N, 16]
-      const attn = attention('additive', this.params.attn, stateTop(state.next_state), state.src_output, state.src_output, state.source_lengths).context; // [N, 8]
+      const attn = attention('additive', this.params.attn, stateTop(state.next_state), state.src_output, state.src_output, state.source_lengths, { projectedKeys: state.attn_keys }).context; // [N, 8]
       const attn_keys = tf.concat([attn, t_], -1) as tf.Tensor2D; // [N, 24]
       const next_ = recurrentStep(this.cells.next_, this.params.next_, attn_keys, state.next_state, { training, rng: this.rng }); // output [N, 8]; h [2, N, 8]
       const next_state = dense(this.params.next_state, next_.output, 'none'); // [N, V_target]
@@ -256,6 +259,7 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
         src_state_top: tf.clone(state.src_state_top),
         src_output: tf.clone(state.src_output),
         source_lengths: tf.clone(state.source_lengths),
+        attn_keys: tf.clone(state.attn_keys),
       };
       return { logits: next_state, state: next };
     });
@@ -268,11 +272,12 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
       src_state_top: tf.gather(state.src_state_top, rows),
       src_output: tf.gather(state.src_output, rows),
       source_lengths: tf.gather(state.source_lengths, rows),
+      attn_keys: tf.gather(state.attn_keys, rows),
     }));
   }
 
   disposeState(state: GruStateModelDecoderState): void {
-    tf.dispose([state.next_state.h, state.src_state_top, state.src_output, state.source_lengths]);
+    tf.dispose([state.next_state.h, state.src_state_top, state.src_output, state.source_lengths, state.attn_keys]);
   }
 
   /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
