@@ -17,8 +17,10 @@ import { loadSpecFile } from '../spec/index.js';
 import type { Spec } from '../spec/types.js';
 import { FROM_SOURCES, cacheDir, cacheKey, fingerprint, pruneCache, writeAtomically } from './cache.js';
 
-export { transpileGenerated, type ModuleTargets } from './transpile.js';
 export { cacheDir } from './cache.js';
+
+/** Import specifiers of a generated module's two imports (see ./transpile.ts). */
+export interface ModuleTargets { runtime: string; tfjs: string }
 
 export interface LoadedGeneratedModule {
   spec: Spec;
@@ -43,16 +45,26 @@ export async function loadGeneratedModuleForSpec(spec: Spec, displayPath: string
   const key = cacheKey([GENERATOR_VERSION, fingerprint(), headerPath, targets.runtime, targets.tfjs, spec.source]);
   const path = join(cacheDir(), `${spec.name}-${key}.mjs`);
   const fromCache = existsSync(path);
-  if (!fromCache) {
-    // Loaded only on a miss: the generator pulls in ts-morph (~0.5 s).
-    const [{ generateFromSpec }, { transpileGenerated }] = await Promise.all([import('../../codegen/index.js'), import('./transpile.js')]);
-    const generated = generateFromSpec(spec, headerPath);
-    if (generated.value === null) throw specError(displayPath, generated.diagnostics, spec.source);
-    writeAtomically(path, transpileGenerated(generated.value.text, generated.value.fileName, targets));
-    pruneCache(dirname(path));
+  if (!fromCache) await compileTo(path, spec, headerPath, displayPath, targets);
+  let imported: { default?: unknown };
+  try {
+    imported = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (e) {
+    // Pruned by another process between the check and the import: compile it again, once.
+    if (!fromCache || existsSync(path)) throw e;
+    await compileTo(path, spec, headerPath, displayPath, targets);
+    imported = (await import(pathToFileURL(path).href)) as { default?: unknown };
   }
-  const imported = (await import(pathToFileURL(path).href)) as { default?: unknown };
   return { spec, ModuleClass: checkedClass(imported.default, path), path, fromCache };
+}
+
+/** Generate, transpile and cache one module (the generator pulls in ts-morph: loaded only here). */
+async function compileTo(path: string, spec: Spec, headerPath: string, displayPath: string, targets: ModuleTargets): Promise<void> {
+  const [{ generateFromSpec }, { transpileGenerated }] = await Promise.all([import('../../codegen/index.js'), import('./transpile.js')]);
+  const generated = generateFromSpec(spec, headerPath);
+  if (generated.value === null) throw specError(displayPath, generated.diagnostics, spec.source);
+  writeAtomically(path, transpileGenerated(generated.value.text, generated.value.fileName, targets));
+  pruneCache(dirname(path));
 }
 
 function checkedClass(value: unknown, path: string): GeneratedModuleClass {
@@ -65,7 +77,7 @@ function checkedClass(value: unknown, path: string): GeneratedModuleClass {
 }
 
 /** Where the generated module's two imports point: this process's runtime and tfjs. */
-export function moduleTargets(): { runtime: string; tfjs: string } {
+export function moduleTargets(): ModuleTargets {
   const here = dirname(fileURLToPath(import.meta.url));
   const runtime = join(here, '..', 'runtime', FROM_SOURCES ? 'index.ts' : 'index.js');
   const tfjs = createRequire(import.meta.url).resolve('@tensorflow/tfjs');

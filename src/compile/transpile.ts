@@ -6,13 +6,7 @@
  * → the tfjs that runtime uses, so the module, the trainer and the tests share one tfjs instance.
  */
 import { ts } from 'ts-morph';
-
-export interface ModuleTargets {
-  /** Import specifier to use for `seqloom/runtime` (an absolute path or file URL). */
-  runtime: string;
-  /** Import specifier to use for `@tensorflow/tfjs`. */
-  tfjs: string;
-}
+import type { ModuleTargets } from './index.js';
 
 export function transpileGenerated(source: string, fileName: string, targets: ModuleTargets): string {
   const rewrite = (specifier: string): string | null =>

@@ -7,7 +7,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimes
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadGeneratedModule, transpileGenerated } from '../../src/compile/index.js';
+import { loadGeneratedModule } from '../../src/compile/index.js';
+import { transpileGenerated } from '../../src/compile/transpile.js';
 import { pruneCache } from '../../src/compile/cache.js';
 import { UserError } from '../../src/errors.js';
 import { REPO } from './helpers.js';
