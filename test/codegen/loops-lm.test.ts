@@ -61,6 +61,31 @@ describe.each([
   });
 });
 
+describe('a bidirectional encoder and attention over the whole decoder output (no loop)', () => {
+  it('agrees with the decoding path, searches and trains', async () => {
+    const m = await seq2seqModule(path.join(TEST_SPECS, 'bidirectional-luong.yaml'), VOCAB, 4);
+    const batch = tinyBatch();
+    tf.tidy(() => {
+      expect(maxAbsDiff(m.forward(batch, false), m.forwardStepwise(batch, false))).toBeLessThan(1e-5);
+      // Padding never changes a result: a longer pad tail gives the same logits.
+      const padded = { ...batch, src: tf.pad(batch.src, [[0, 0], [0, 3]]) as tf.Tensor2D };
+      expect(maxAbsDiff(m.forward(padded, false), m.forward(batch, false))).toBeLessThan(1e-5);
+    });
+    const before = tf.memory().numTensors;
+    const beam = m.beam(batch.src, batch.srcLen, { ...SEARCH, beamSize: 3, nBest: 2 });
+    expect(beam.map((n) => n.length)).toEqual([2, 2, 2]);
+    expect(tf.memory().numTensors).toBe(before);
+    const optimizer = createOptimizer({ name: 'adam', lr: 0.02 });
+    const first = m.trainStep(batch, optimizer, 1);
+    let last = first;
+    for (let i = 0; i < 20; i++) last = m.trainStep(batch, optimizer, 1);
+    expect(last.loss).toBeLessThan(first.loss * 0.7);
+    optimizer.dispose();
+    disposeBatch(batch);
+    m.dispose();
+  });
+});
+
 describe('teacher_forcing below 1', () => {
   it('trains through the step path, mixing in its own predictions', async () => {
     const file = path.join(REPO, 'models/d2l-seq2seq-gru.yaml');
