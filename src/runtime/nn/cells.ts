@@ -1,5 +1,7 @@
 /**
- * One time step of each cell, in PyTorch's equations and gate order (ARCHITECTURE.md, numerics):
+ * One time step of each cell, in PyTorch's equations and gate order (ARCHITECTURE.md, numerics).
+ * recurrentStep runs these; whole sequences run through sequence.ts, the same equations with a
+ * hand-written backward pass.
  *
  *   rnn:  h' = act(x W_ih + b_ih + h W_hh + b_hh)                    act = tanh | relu
  *   gru:  r, z = σ(x W_ir + b_ir + h W_hr + b_hr), σ(… z …)           gates (r, z, n)
@@ -49,32 +51,14 @@ export function projectInputs(cell: CellKind, x: tf.Tensor2D, w: LayerWeights): 
   return tf.matMul(x, w.wih).add(bias);
 }
 
-/** A step's projected input: [B, G·H], or for GRU the r,z and n blocks already apart. */
-export type StepInput = tf.Tensor2D | { rz: tf.Tensor2D; n: tf.Tensor2D };
-
-/**
- * Projected inputs of a whole sequence, time-major [T·B, G·H] → T step inputs (contiguous slices).
- * GRU's [r,z | n] split happens once here instead of once per step.
- */
-export function stepInputs(cell: CellKind, projected: tf.Tensor2D, steps: number, batch: number): StepInput[] {
-  const gh = projected.shape[1];
-  if (cell !== 'gru') return tf.unstack(projected.reshape([steps, batch, gh])) as tf.Tensor2D[];
-  const hidden = gh / 3;
-  const [rz, n] = tf.split(projected, [2 * hidden, hidden], 1);
-  const rzSteps = tf.unstack(rz!.reshape([steps, batch, 2 * hidden])) as tf.Tensor2D[];
-  const nSteps = tf.unstack(n!.reshape([steps, batch, hidden])) as tf.Tensor2D[];
-  return rzSteps.map((r, t) => ({ rz: r, n: nSteps[t]! }));
-}
-
 /** One step from the projected input and the previous state (null = zeros). */
 export function stepCell(
-  cell: CellKind, nonlinearity: Nonlinearity, w: LayerWeights, xp: StepInput, h: tf.Tensor2D | null, c: tf.Tensor2D | null,
+  cell: CellKind, nonlinearity: Nonlinearity, w: LayerWeights, xp: tf.Tensor2D, h: tf.Tensor2D | null, c: tf.Tensor2D | null,
 ): CellState {
-  const whole = (x: StepInput): tf.Tensor2D => (x instanceof tf.Tensor ? x : tf.concat([x.rz, x.n], 1));
   switch (cell) {
-    case 'rnn': return { h: rnnStep(nonlinearity, w, whole(xp), h), c: null };
+    case 'rnn': return { h: rnnStep(nonlinearity, w, xp, h), c: null };
     case 'gru': return { h: gruStep(w, xp, h), c: null };
-    case 'lstm': return lstmStep(w, whole(xp), h, c);
+    case 'lstm': return lstmStep(w, xp, h, c);
   }
 }
 
@@ -83,9 +67,9 @@ function rnnStep(nonlinearity: Nonlinearity, w: LayerWeights, xp: tf.Tensor2D, h
   return (nonlinearity === 'relu' ? tf.relu(pre) : tf.tanh(pre)) as tf.Tensor2D;
 }
 
-function gruStep(w: LayerWeights, xp: StepInput, h: tf.Tensor2D | null): tf.Tensor2D {
+function gruStep(w: LayerWeights, xp: tf.Tensor2D, h: tf.Tensor2D | null): tf.Tensor2D {
   const hidden = w.whh.shape[0];
-  const [xrz, xn] = xp instanceof tf.Tensor ? tf.split(xp, [2 * hidden, hidden], 1) as tf.Tensor2D[] : [xp.rz, xp.n];
+  const [xrz, xn] = tf.split(xp, [2 * hidden, hidden], 1) as tf.Tensor2D[];
   const gh = h === null
     ? w.bhh.reshape([1, 3 * hidden])                                         // h = 0: only the bias
     : tf.matMul(h, w.whh).add(w.bhh);                                       // [B, 3H]      // [B, 3H]

@@ -4,11 +4,11 @@
  *
  * How a sequence runs (layer by layer, time-major, like cuDNN):
  *   x [B, T, In] → transpose → [T, B, In] → reshape [T·B, In]
- *   per layer and direction: ONE matMul projects every step's input: [T·B, G·H] → unstack → T × [B, G·H]
- *   per step: one fused h·W_hh matMul and the gate math (cells.ts)
- *   outputs: stack → [T, B, H] (both directions: concat → [T, B, 2H]) → next layer's input
- * Time-major keeps each step's slice contiguous, so unstack/stack and their gradients are plain
- * copies (see backend/kernels.ts for why that matters on wasm).
+ *   per layer and direction: ONE matMul projects every step's input → [T·B, G·H]
+ *   the recurrence (sequence.ts, one op with a hand-written backward): per step one fused h·W_hh
+ *   matMul and the gate math → [T, B, H] (both directions: concat → [T, B, 2H]) → next layer's input
+ * Time-major keeps each step's slice contiguous, so unstack/stack are plain copies (see
+ * backend/kernels.ts for why that matters on wasm).
  *
  * Masking: with `lengths`, a step t ≥ length[b] leaves row b's state unchanged, so the final state is
  * the state at each sequence's length (pack_padded_sequence semantics; the reverse direction starts
@@ -16,10 +16,11 @@
  * state (callers mask them).
  */
 import * as tf from '@tensorflow/tfjs';
-import { layerWeights, projectInputs, stepCell, stepInputs, type LayerWeights } from './cells.js';
+import { layerWeights, projectInputs, stepCell, type LayerWeights } from './cells.js';
 import { dropout } from './layers.js';
 import { directions, type RecurrentConfig, type RecurrentParams } from './params.js';
 import type { Rng } from './rng.js';
+import { runCellSequence, type SequenceResult } from './sequence.js';
 
 /** Final (or carried) state: h [L·dirs, B, H], PyTorch's row order (layer-major, forward first). */
 export interface RecurrentState { h: tf.Tensor3D; c?: tf.Tensor3D }
@@ -63,7 +64,7 @@ export function runRecurrent(
         const k = layer * dirs + d;
         const run = runDirection(cfg, layerWeights(params, layer, d), flat, steps, batch,
           h0?.[k] ?? null, c0?.[k] ?? null, masks, d === 1);
-        outs.push(tf.stack(run.outputs) as tf.Tensor3D);                        // [T, B, H]
+        outs.push(run.outputs);                                                 // [T, B, H]
         hs.push(run.h);
         if (run.c !== null) cs.push(run.c);
       }
@@ -134,30 +135,13 @@ export function disposeRecurrentState(state: RecurrentState): void {
   state.c?.dispose();
 }
 
-interface DirectionRun { outputs: tf.Tensor2D[]; h: tf.Tensor2D; c: tf.Tensor2D | null }
-
+/** One layer-direction over the sequence: one input matMul, then the recurrence (sequence.ts). */
 function runDirection(
   cfg: RecurrentConfig, w: LayerWeights, flat: tf.Tensor2D, steps: number, batch: number,
   h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, masks: tf.Tensor2D[] | null, reverse: boolean,
-): DirectionRun {
-  const projected = stepInputs(cfg.cell, projectInputs(cfg.cell, flat, w), steps, batch); // T × [B, G·H]
-  const zeros = masks === null ? null : tf.zeros([batch, cfg.hidden]) as tf.Tensor2D;
-  const outputs = new Array<tf.Tensor2D>(steps);
-  let h = h0;
-  let c = cfg.cell === 'lstm' ? c0 : null;
-  for (let i = 0; i < steps; i++) {
-    const t = reverse ? steps - 1 - i : i;
-    const next = stepCell(cfg.cell, cfg.nonlinearity, w, projected[t]!, h, c);
-    if (masks !== null) {
-      // Rows past their length keep the previous state (zeros before the first valid step).
-      next.h = tf.where(masks[t]!, next.h, h ?? zeros!);
-      if (next.c !== null) next.c = tf.where(masks[t]!, next.c, c ?? zeros!);
-    }
-    h = next.h;
-    c = next.c;
-    outputs[t] = h;
-  }
-  return { outputs, h: h!, c };
+): SequenceResult {
+  const spec = { cell: cfg.cell, nonlinearity: cfg.nonlinearity, steps, batch, hidden: cfg.hidden, masks, reverse };
+  return runCellSequence(spec, projectInputs(cfg.cell, flat, w), w.whh, w.bhh, h0, cfg.cell === 'lstm' ? c0 : null);
 }
 
 /** T × bool [B, H]: step t is valid for row b iff t < lengths[b]. */

@@ -89,6 +89,30 @@ describe.each(['cpu', 'wasm'] as const)('recurrent behaviour on %s', (backend) =
     disposeParams(params);
   });
 
+  it.each(CELLS)('%s (%s): gradients through recurrentStep equal those of runRecurrent (torch-checked)', (cell, nl) => {
+    const cfg = config(cell, nl, 2, false);
+    const params = createRecurrentParams(cfg, createRng(8));
+    tf.tidy(() => {
+      const x = tf.tensor3d(createRng(9).normalArray(3 * 4 * 3), [3, 4, 3]);
+      const r = tf.tensor3d(createRng(10).normalArray(3 * 4 * 4), [3, 4, 4]);
+      const names = Object.keys(params);
+      const vars = names.map((n) => params[n]!);
+      const whole = tf.grads(() => tf.sum(runRecurrent(cfg, params, x).output.mul(r)) as tf.Scalar)(vars);
+      const stepped = tf.grads(() => {
+        let state = zeroState(cfg, 3);
+        const outs: tf.Tensor2D[] = [];
+        for (let t = 0; t < 4; t++) {
+          const step = recurrentStep(cfg, params, x.slice([0, t, 0], [-1, 1, -1]).squeeze([1]) as tf.Tensor2D, state);
+          outs.push(step.output);
+          state = step.state;
+        }
+        return tf.sum(tf.stack(outs, 1).mul(r)) as tf.Scalar;
+      })(vars);
+      names.forEach((n, i) => expect(tf.max(tf.abs(whole[i]!.sub(stepped[i]!))).dataSync()[0], n).toBeLessThan(1e-5));
+    });
+    disposeParams(params);
+  });
+
   it('keeps the tensor count flat across repeated runs, steps and gradients', () => {
     const cfg = config('lstm', 'tanh', 2, true);
     const params = createRecurrentParams(cfg, createRng(1));
