@@ -22,6 +22,7 @@
  */
 import type { CodeBlockWriter } from 'ts-morph';
 import { TF } from '../framework/imports.js';
+import { commentText } from '../framework/text.js';
 import type { SymbolTable } from '../framework/symbols.js';
 import type { IRNode } from '../ir/types.js';
 import { emitterFor } from '../emit/ops/index.js';
@@ -47,7 +48,8 @@ export function emitLoop(w: CodeBlockWriter, loop: IRNode[], outer: Scope, symbo
   const imports = outer.imports;
   const inner = new Scope(outer.ir, imports, symbols, 'step', outer.training, 'B');
   const local = (node: IRNode, suffix: string): string => symbols.declare(`${node.node.name}#${suffix}`, `${node.id}_${suffix}`);
-  w.writeLine(`// loop over ${outer.ir.stream === 'target' ? 'T_tgt' : 'T'}: ${loop.map((n) => n.node.name).join(', ')} (closed by .prev), one step at a time`);
+  const members = commentText(loop.map((n) => n.node.name).join(', '));
+  w.writeLine(`// loop over ${outer.ir.stream === 'target' ? 'T_tgt' : 'T'}: ${members} (closed by .prev), one step at a time`);
 
   // Inputs from outside the loop: sequences on the loop's axis are sliced per step; the rest is used as is.
   const loopAxis = loop[0]!.out.time;
