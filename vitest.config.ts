@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Generated modules import `seqloom/runtime`; in tests that is the TypeScript source, not dist/.
+    alias: { 'seqloom/runtime': fileURLToPath(new URL('./src/runtime/index.ts', import.meta.url)) },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
