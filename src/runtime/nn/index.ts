@@ -17,7 +17,7 @@ export type { Activation } from './layers.js';
 export { createAttentionParams, attention, projectAttentionKeys, maskedSoftmax, MASKED_SCORE } from './attention.js';
 export type { AttentionKind, AttentionParams, AttentionOptions } from './attention.js';
 export { maskedCrossEntropy, sequenceMask } from './loss.js';
-export { createOptimizer, trainStep, clipByGlobalNorm, globalNorm } from './train.js';
+export { createOptimizer, trainStep, clipByGlobalNorm, clipScale, globalNorm } from './train.js';
 export type { OptimizerName, OptimizerOptions } from './train.js';
 export { toTorchTensors, fromTorchTensors, torchParamShapes, torchParamNames } from './torch-layout.js';
 export type { LayerKind, LayerConfigs, EmbeddingConfig, DenseConfig, AttentionConfig } from './torch-layout.js';

@@ -27,6 +27,18 @@ export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
   });
 }
 
+/** min(1, θ/‖g‖): the factor global-norm clipping scales every gradient by. */
+export function clipScale(norm: number, theta: number): number {
+  return norm > theta ? theta / norm : 1;
+}
+
+function readNorm(grads: readonly tf.Tensor[]): number {
+  const t = globalNorm(grads);
+  const norm = t.dataSync()[0]!;
+  t.dispose();
+  return norm;
+}
+
 /**
  * g ← min(1, θ/‖g‖)·g. Returns new tensors (the caller still owns and disposes `grads`) and the
  * norm before clipping.
@@ -35,10 +47,8 @@ export function clipByGlobalNorm<K extends string>(
   grads: Record<K, tf.Tensor>, theta: number,
 ): { grads: Record<K, tf.Tensor>; norm: number } {
   const names = Object.keys(grads) as K[];
-  const normTensor = globalNorm(names.map((k) => grads[k]));
-  const norm = normTensor.dataSync()[0]!;
-  normTensor.dispose();
-  const scale = norm > theta ? theta / norm : 1;
+  const norm = readNorm(names.map((k) => grads[k]));
+  const scale = clipScale(norm, theta);
   const clipped = {} as Record<K, tf.Tensor>;
   for (const k of names) clipped[k] = scale === 1 ? grads[k].clone() : tf.mul(grads[k], scale);
   return { grads: clipped, norm };
@@ -53,20 +63,19 @@ export function trainStep(
 ): { loss: number; gradNorm: number } {
   const { value, grads } = tf.variableGrads(lossFn, vars);
   try {
-    if (clipNorm === null) {
-      const normTensor = globalNorm(Object.values(grads));
-      const gradNorm = normTensor.dataSync()[0]!;
-      normTensor.dispose();
+    const gradNorm = readNorm(Object.values(grads));
+    const scale = clipNorm === null ? 1 : clipScale(gradNorm, clipNorm);
+    if (scale === 1) {
       optimizer.applyGradients(grads);
-      return { loss: value.dataSync()[0]!, gradNorm };
+    } else {
+      const scaled = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
+      try {
+        optimizer.applyGradients(scaled);
+      } finally {
+        tf.dispose(Object.values(scaled));
+      }
     }
-    const clipped = clipByGlobalNorm(grads, clipNorm);
-    try {
-      optimizer.applyGradients(clipped.grads);
-    } finally {
-      tf.dispose(Object.values(clipped.grads));
-    }
-    return { loss: value.dataSync()[0]!, gradNorm: clipped.norm };
+    return { loss: value.dataSync()[0]!, gradNorm };
   } finally {
     value.dispose();
     tf.dispose(Object.values(grads));
