@@ -8,7 +8,9 @@ export {
 export type {
   ParamMap, RecurrentConfig, RecurrentParams, EmbeddingParams, DenseParams, CellKind, Nonlinearity,
 } from './params.js';
-export { runRecurrent, recurrentStep, zeroState, stateTop, disposeRecurrentState } from './recurrent.js';
+export {
+  runRecurrent, recurrentStep, zeroState, stateTop, selectRecurrentState, disposeRecurrentState,
+} from './recurrent.js';
 export type {
   RecurrentState, RnnState, GruState, LstmState, RecurrentRunOptions, RecurrentStepOptions,
 } from './recurrent.js';

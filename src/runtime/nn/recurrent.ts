@@ -130,6 +130,14 @@ export function stateTop(state: RecurrentState, bidirectional = false): tf.Tenso
   });
 }
 
+/** The state of batch rows `rows` (int32 [N], repeats allowed): for beam search's reordering. */
+export function selectRecurrentState(state: RecurrentState, rows: tf.Tensor1D): RecurrentState {
+  return tf.tidy(() => {
+    const h = tf.gather(state.h, rows, 1) as tf.Tensor3D;
+    return state.c === undefined ? { h } : { h, c: tf.gather(state.c, rows, 1) as tf.Tensor3D };
+  });
+}
+
 export function disposeRecurrentState(state: RecurrentState): void {
   state.h.dispose();
   state.c?.dispose();

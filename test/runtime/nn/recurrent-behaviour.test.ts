@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/runtime/backend/index.js';
 import {
-  createRecurrentParams, createRng, disposeParams, disposeRecurrentState, recurrentStep, runRecurrent, stateTop, zeroState,
+  createRecurrentParams, createRng, disposeParams, disposeRecurrentState, recurrentStep, runRecurrent, selectRecurrentState,
+  stateTop, zeroState,
   type CellKind, type RecurrentConfig, type RecurrentState,
 } from '../../../src/runtime/nn/index.js';
 
@@ -156,6 +157,15 @@ describe('state helpers', () => {
     expect(stateTop({ h }, true).arraySync()).toEqual([[12, 13, 14, 18, 19, 20], [15, 16, 17, 21, 22, 23]]);
     h.dispose();
   });
+
+  it('selectRecurrentState picks (and repeats) batch rows of h and c', () => tf.tidy(() => {
+    const h = tf.tensor3d(Array.from({ length: 2 * 3 * 2 }, (_, i) => i), [2, 3, 2]);
+    const c = h.neg() as tf.Tensor3D;
+    const picked = selectRecurrentState({ h, c }, tf.tensor1d([2, 2, 0], 'int32'));
+    expect(picked.h.arraySync()).toEqual([[[4, 5], [4, 5], [0, 1]], [[10, 11], [10, 11], [6, 7]]]);
+    expect(picked.c!.arraySync()).toEqual(picked.h.neg().arraySync());
+    expect(selectRecurrentState({ h }, tf.tensor1d([1], 'int32')).c).toBeUndefined();
+  }));
 
   it('rejects states of the wrong shape and bidirectional single steps with a clear message', () => {
     const cfg = config('lstm', 'tanh', 2, false);
