@@ -5,11 +5,11 @@
 export type NumericArray = Float32Array | Int32Array | Uint8Array;
 
 /**
- * Copies `len` elements x[from…] → out[to…]. Runs up to a few hundred elements go by plain loop:
- * cheaper than allocating a subarray view for `set` (rows of 32–128 floats are typical here).
+ * Copies `len` elements x[from…] → out[to…]. Short runs go by plain loop; from ~32 elements on,
+ * subarray+set (a native copy) wins despite allocating a view (measured in Node 20).
  */
 function copyRun(x: NumericArray, from: number, out: NumericArray, to: number, len: number): void {
-  if (len < 256) {
+  if (len < 32) {
     for (let k = 0; k < len; k++) out[to + k] = x[from + k]!;
   } else {
     out.set(x.subarray(from, from + len), to);
