@@ -16,6 +16,7 @@
  * state (callers mask them).
  */
 import * as tf from '@tensorflow/tfjs';
+import { unstackRows } from './unstack.js';
 import { layerWeights, projectInputs, stepCell, type LayerWeights } from './cells.js';
 import { dropout } from './layers.js';
 import { directions, type RecurrentConfig, type RecurrentParams } from './params.js';
@@ -52,8 +53,8 @@ export function runRecurrent(
   const initial = opts.init === undefined ? null : checkedState(cfg, opts.init, batch);
   return tf.tidy(() => {
     const masks = opts.lengths === undefined ? null : stepMasks(opts.lengths, steps, batch, cfg.hidden);
-    const h0 = initial === null ? null : tf.unstack(initial.h) as tf.Tensor2D[];
-    const c0 = initial?.c === undefined ? null : tf.unstack(initial.c) as tf.Tensor2D[];
+    const h0 = initial === null ? null : unstackRows(initial.h) as tf.Tensor2D[];
+    const c0 = initial?.c === undefined ? null : unstackRows(initial.c) as tf.Tensor2D[];
     const hs: tf.Tensor2D[] = [];
     const cs: tf.Tensor2D[] = [];
     let input = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;                     // [T, B, In]
@@ -91,8 +92,8 @@ export function recurrentStep(
   if (cfg.bidirectional) throw new Error('recurrentStep: a bidirectional layer cannot run one step at a time');
   const checked = checkedState(cfg, state, x.shape[0]);
   return tf.tidy(() => {
-    const hs = tf.unstack(checked.h) as tf.Tensor2D[];
-    const cs = checked.c === undefined ? null : tf.unstack(checked.c) as tf.Tensor2D[];
+    const hs = unstackRows(checked.h) as tf.Tensor2D[];
+    const cs = checked.c === undefined ? null : unstackRows(checked.c) as tf.Tensor2D[];
     const nextH: tf.Tensor2D[] = [];
     const nextC: tf.Tensor2D[] = [];
     let input = x;
@@ -126,7 +127,7 @@ export function stateTop(state: RecurrentState, bidirectional = false): tf.Tenso
   return tf.tidy(() => {
     if (!bidirectional) return tf.squeeze(tf.slice(state.h, [rows - 1, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D;
     const top = tf.slice(state.h, [rows - 2, 0, 0], [2, -1, -1]);               // [2, B, H]
-    return tf.concat(tf.unstack(top), 1) as tf.Tensor2D;                        // [B, 2H]
+    return tf.concat(unstackRows(top), 1) as tf.Tensor2D;                        // [B, 2H]
   });
 }
 
@@ -156,7 +157,7 @@ function runDirection(
 function stepMasks(lengths: tf.Tensor1D, steps: number, batch: number, hidden: number): tf.Tensor2D[] {
   if (lengths.shape[0] !== batch) throw new Error(`runRecurrent: ${lengths.shape[0]} lengths for a batch of ${batch}`);
   const valid = tf.less(tf.range(0, steps, 1, 'int32').reshape([steps, 1, 1]), lengths.cast('int32').reshape([1, batch, 1]));
-  return tf.unstack(tf.broadcastTo(valid, [steps, batch, hidden])) as tf.Tensor2D[];
+  return unstackRows(tf.broadcastTo(valid, [steps, batch, hidden])) as tf.Tensor2D[];
 }
 
 function checkedState(cfg: RecurrentConfig, state: RecurrentState, batch: number): RecurrentState {

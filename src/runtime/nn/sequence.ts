@@ -17,6 +17,7 @@
  *           holding the final c)
  */
 import * as tf from '@tensorflow/tfjs';
+import { unstackRows } from './unstack.js';
 import type { CellKind, Nonlinearity } from './params.js';
 
 export interface SequenceSpec {
@@ -88,7 +89,7 @@ function forward(
   let h = h0;
   let c = c0;
   const gru = spec.cell === 'gru';
-  const xs = gru ? null : tf.unstack(projected.reshape([T, B, -1])) as tf.Tensor2D[];
+  const xs = gru ? null : unstackRows(projected.reshape([T, B, -1])) as tf.Tensor2D[];
   const [xrz, xn] = gru ? splitGruInputs(projected, T, B, H) : [null, null];
   for (const t of order(spec)) {
     let hNew: tf.Tensor2D;
@@ -132,7 +133,7 @@ function forward(
 /** GRU inputs split once: T × [B, 2H] (r, z) and T × [B, H] (n). */
 function splitGruInputs(projected: tf.Tensor2D, T: number, B: number, H: number): [tf.Tensor2D[], tf.Tensor2D[]] {
   const [rz, n] = tf.split(projected, [2 * H, H], 1);
-  return [tf.unstack(rz!.reshape([T, B, 2 * H])) as tf.Tensor2D[], tf.unstack(n!.reshape([T, B, H])) as tf.Tensor2D[]];
+  return [unstackRows(rz!.reshape([T, B, 2 * H])) as tf.Tensor2D[], unstackRows(n!.reshape([T, B, H])) as tf.Tensor2D[]];
 }
 
 /** Gradients for [projected, W_hh, (b_hh for GRU), (h0), (c0)]. */
@@ -141,7 +142,7 @@ function backward(spec: SequenceSpec, dy: tf.Tensor, s: Saved, hasH0: boolean, h
   const one = tf.scalar(1);
   const zeros = tf.zeros([B, H]) as tf.Tensor2D;
   const whhT = tf.transpose(s.whh![0]!) as tf.Tensor2D;                                    // [G·H, H]
-  const dOut = tf.unstack(cell === 'lstm' ? dy.slice([0, 0, 0], [T, -1, -1]) : dy) as tf.Tensor2D[];
+  const dOut = unstackRows(cell === 'lstm' ? dy.slice([0, 0, 0], [T, -1, -1]) : dy) as tf.Tensor2D[];
   const at = (name: string, t: number) => s[name]![t]! as tf.Tensor2D;
   const ts = order(spec);
   const prevOf = (name: 'hs' | 'cs', init: 'h0' | 'c0', k: number) => (k === 0 ? s[init]![0]! : s[name]![ts[k - 1]!]!) as tf.Tensor2D;
