@@ -8,6 +8,7 @@
  *   R — reference syntax (src/spec/refs.ts)
  *   N — cross-field rules the schema cannot state (src/spec/normalize.ts)
  *   G — the graph: references, cycles, widths, states, shapes (src/graph/)
+ *   M — the resource guard: memory a training run needs vs what the backend has (src/guard/)
  */
 export type FrontEndCode =
   | 'Y001' | 'Y002' | 'Y003' | 'Y004' | 'Y005' | 'Y006' | 'Y007'
@@ -22,7 +23,10 @@ export type GraphCode =
   | 'G021' | 'G022' | 'G023' | 'G024' | 'G025' | 'G026' | 'G027' | 'G028' | 'G029' | 'G030'
   | 'G031';
 
-export type DiagnosticCode = FrontEndCode | GraphCode;
+/** Resource-guard codes (src/guard/). */
+export type GuardCode = 'M001';
+
+export type DiagnosticCode = FrontEndCode | GraphCode | GuardCode;
 
 /** Short title of each code: what kind of problem it is (the message says the specifics). */
 export const CODE_TITLES: Record<DiagnosticCode, string> = {
@@ -78,6 +82,7 @@ export const CODE_TITLES: Record<DiagnosticCode, string> = {
   G029: 'unused node',
   G030: 'decoding-side value over the source time axis',
   G031: '`init` from the decoding side',
+  M001: 'not enough memory to train',
 };
 
 export function isDiagnosticCode(code: string): code is DiagnosticCode {

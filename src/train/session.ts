@@ -16,6 +16,7 @@ import type { ProgressReporter } from './progress.js';
 import { loadTrainingData, type TrainingData } from './session-data.js';
 import { CheckpointPolicy, checkpointContents, getModuleRng, setModuleRng } from './session-checkpoint.js';
 import { loadModuleForSpec, type SpecModuleLoader } from './model-loader.js';
+import { guardTrainingMemory } from '../guard/index.js';
 
 export interface TrainOptions {
   specPath: string;
@@ -54,6 +55,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
   const data = loadTrainingData(spec, opts.data ?? resumeFrom?.meta.data.path ?? undefined, seed);
   for (const w of data.warnings) opts.reporter.note(w);
   if (resumeFrom) checkSameVocab(resumeFrom, data, outDir);
+  guardTrainingMemory(spec, data.vocabSizes, backend); // before any tensor: refuse a model that cannot fit
 
   const module: AnyModule = new ModuleClass({ vocab: data.vocabSizes, seed });
   const optimizer = createOptimizer(spec.train.optimizer);

@@ -1,5 +1,6 @@
 /**
- * `seqloom validate SPEC [--json]`: parse, schema, graph and shape checks, before any data loads.
+ * `seqloom validate SPEC [--json]`: parse, schema, graph and shape checks, before any data loads,
+ * and the resource guard's memory estimate at guessed vocabulary sizes (a warning when over).
  * Terminal: each diagnostic as `file:line:col: error[CODE]: message` with its source frame (stderr),
  * then a summary. `--json`: the diagnostics as a JSON array on stdout. Exit status 1 when any error.
  *
@@ -42,7 +43,14 @@ export async function checkSpecText(text: string, file: string, graphCheck?: Gra
   if (front.value !== null) {
     const check = graphCheck ?? (await loadGraphCheck());
     const absolute = front.value.file;
-    for (const d of check(front.value).diagnostics) diagnostics.push(d.file === absolute ? { ...d, file } : d);
+    const graph = check(front.value);
+    const found = [...graph.diagnostics];
+    // The resource guard at guessed vocabulary sizes: a warning when training could not fit in memory.
+    if (graphCheck === undefined && graph.value !== null) {
+      const { validateMemoryWarnings } = await import('../../guard/index.js');
+      found.push(...validateMemoryWarnings(front.value, graph.value as import('../../graph/types.js').ModelGraph));
+    }
+    for (const d of found) diagnostics.push(d.file === absolute ? { ...d, file } : d);
   }
   return { text, spec: front.value, diagnostics: sortDiagnostics(diagnostics) };
 }
