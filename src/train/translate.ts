@@ -61,5 +61,10 @@ export function translateSentences(
     const best = n_best[0] ?? { translation: '', score: -Infinity };
     return { source: sentences[i]!, translation: best.translation, score: best.score, n_best };
   });
-  return { results, notes: sources.notes };
+  const notes = [...sources.notes];
+  if (nbest.some((list) => list.length === 0 || list.some((h) => !Number.isFinite(h.score)))) {
+    notes.push("note: the model's scores are not finite numbers (NaN or infinite): its weights have probably diverged, "
+      + 'so these translations mean nothing; retrain with a lower train.optimizer.lr or with train.clip_norm');
+  }
+  return { results, notes };
 }

@@ -29,7 +29,7 @@ export function seqloom(args: string[], cwd: string, env: Record<string, string>
 export function expectCleanError(r: CliResult): void {
   expect(r.signal).toBeNull();
   expect(r.code, r.stderr).toBe(1);
-  expect(r.stderr).toMatch(/^seqloom: error: /);
+  expect(r.stderr).toMatch(/^seqloom: error: /m);
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(r.stderr).not.toMatch(/internal error|Error: |TypeError|RangeError/);
 }
