@@ -1,0 +1,37 @@
+/**
+ * How many repetitions each measurement gets, full and --quick. Full: enough interleaved rounds for
+ * stable medians on a shared 2-core machine, and all 300 d2l epochs. Quick (< 3 minutes): a few
+ * rounds each; the d2l run trains 6 epochs per side and is scaled to 300.
+ */
+import type { BackendName } from '../src/runtime/backend/index.js';
+import type { BenchSize } from './synthetic.js';
+import type { ThroughputPlan } from './sections/train-vs-layers.js';
+
+export interface BenchPlan {
+  train: Record<BackendName, Record<BenchSize['name'], ThroughputPlan>>;
+  d2l: { chunkEpochs: number; chunks: number; torchThreads: number[]; decode: { rounds: number; warmup: number; sentences: number }; backend: string };
+  generate: { repeats: number; cli: boolean };
+}
+
+export function planFor(quick: boolean): BenchPlan {
+  if (quick) {
+    return {
+      train: {
+        wasm: { small: { rounds: 6, warmup: 2 }, large: { rounds: 2, warmup: 1 } },
+        cpu: { small: { rounds: 3, warmup: 1 }, large: { rounds: 1, warmup: 0, batch: 8 } },
+        node: { small: { rounds: 6, warmup: 2 }, large: { rounds: 2, warmup: 1 } },
+      },
+      d2l: { chunkEpochs: 2, chunks: 3, torchThreads: [1, 2], decode: { rounds: 2, warmup: 0, sentences: 64 }, backend: 'wasm' },
+      generate: { repeats: 2, cli: false },
+    };
+  }
+  return {
+    train: {
+      wasm: { small: { rounds: 30, warmup: 3 }, large: { rounds: 8, warmup: 1 } },
+      cpu: { small: { rounds: 12, warmup: 2 }, large: { rounds: 2, warmup: 1 } },
+      node: { small: { rounds: 30, warmup: 3 }, large: { rounds: 8, warmup: 1 } },
+    },
+    d2l: { chunkEpochs: 10, chunks: 30, torchThreads: [1, 2], decode: { rounds: 5, warmup: 1, sentences: 64 }, backend: 'wasm' },
+    generate: { repeats: 5, cli: true },
+  };
+}
