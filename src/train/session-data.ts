@@ -3,12 +3,14 @@
  * built-in task when neither names a file; vocabularies and the per-epoch batches.
  */
 import path from 'node:path';
-import type { DataSpec, Spec } from '../spec/types.js';
+import type { DataSpec, Spec, StreamSpec } from '../spec/types.js';
+import type { Vocab } from '../runtime/text/vocab.js';
 import type { ModuleConfig } from '../runtime/module.js';
 import { loadLmDataset, loadSeq2seqDataset } from '../runtime/data/load.js';
 import type { CheckpointVocabs } from './checkpoint.js';
 import type { EpochData } from './trainer.js';
 import { lmEpochs, seq2seqEpochs } from './epoch-data.js';
+import type { Showcase } from './show-examples.js';
 
 export interface TrainingData {
   vocabs: CheckpointVocabs;
@@ -21,6 +23,8 @@ export interface TrainingData {
   /** Sizes, for the start-of-training line. */
   description: string;
   warnings: string[];
+  /** What `train --show` decodes after training (held-out sentences, or the text's start). */
+  showcase: Showcase;
 }
 
 /** The spec's data section with `--data` (relative to the working directory) as its path. */
@@ -36,12 +40,18 @@ export function loadTrainingData(spec: Spec, dataOverride: string | undefined, s
   if (spec.task === 'seq2seq') {
     const loaded = loadSeq2seqDataset(resolved);
     const d = loaded.data;
+    const split = d.valid.count > 0 ? d.valid : d.train;
     return {
       vocabs: { task: 'seq2seq', source: d.srcVocab, target: d.tgtVocab },
       vocabSizes: { source: d.srcVocab.size, target: d.tgtVocab.size },
       epochs: seq2seqEpochs(d, spec.train, seed),
       path: file, origin: loaded.origin, warnings: loaded.warnings,
       description: `${d.train.count} training pairs, ${d.valid.count} held out; vocabularies ${d.srcVocab.size} → ${d.tgtVocab.size}`,
+      showcase: {
+        task: 'seq2seq', split: d.valid.count > 0 ? 'held-out' : 'training',
+        sourceTokens: split.sourceTokens, targetTokens: split.targetTokens,
+        vocabs: { source: d.srcVocab, target: d.tgtVocab }, streams: { source: d.source, target: d.target },
+      },
     };
   }
   const loaded = loadLmDataset(resolved);
@@ -52,5 +62,14 @@ export function loadTrainingData(spec: Spec, dataOverride: string | undefined, s
     epochs: lmEpochs(d, resolved, spec.train, seed),
     path: file, origin: loaded.origin, warnings: loaded.warnings,
     description: `${d.train.length} training tokens, ${d.valid.length} held out; vocabulary ${d.vocab.size}`,
+    showcase: { task: 'language-model', prefix: lmPrefix(d.train, d.vocab, d.tokens), vocab: d.vocab, stream: d.tokens },
   };
+}
+
+/** The first few words of the text (4 words; for characters, the whole words within 24). */
+function lmPrefix(stream: Int32Array, vocab: Vocab, tokens: StreamSpec): number[] {
+  if (tokens.tokenizer !== 'char') return Array.from(stream.subarray(0, 4));
+  const head = Array.from(stream.subarray(0, 24));
+  const lastSpace = vocab.has(' ') ? head.lastIndexOf(vocab.id(' ')) : -1;
+  return lastSpace > 0 ? head.slice(0, lastSpace) : head;
 }

@@ -17,6 +17,8 @@ import { loadTrainingData, type TrainingData } from './session-data.js';
 import { CheckpointPolicy, checkpointContents, getModuleRng, setModuleRng } from './session-checkpoint.js';
 import { loadModuleForSpec, type SpecModuleLoader } from './model-loader.js';
 import { guardTrainingMemory } from '../guard/index.js';
+import { describeShowcase } from './show-examples.js';
+import { resolveDecodeSettings } from './search.js';
 
 export interface TrainOptions {
   specPath: string;
@@ -31,6 +33,8 @@ export interface TrainOptions {
   overwrite?: boolean;
   /** Save every N epochs (default: adaptive, see CheckpointPolicy). */
   checkpointEvery?: number;
+  /** After training, decode this many held-out examples through the reporter (0 or absent: none). */
+  show?: number;
   reporter: ProgressReporter;
   /** Spec → module class (tests inject hand-written modules; default: the code generator). */
   loadModule?: SpecModuleLoader;
@@ -112,6 +116,10 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
       throw e;
     }
     opts.reporter.summary(result, `checkpoint: ${outDir} (epoch ${savedEpoch})`);
+    if ((opts.show ?? 0) > 0) {
+      const lines = describeShowcase(module, data.showcase, resolveDecodeSettings(spec.decode, {}), opts.show!);
+      for (const line of lines) opts.reporter.note(line);
+    }
     return { outDir, backend, result, savedEpoch };
   } finally {
     optimizer.dispose();

@@ -91,6 +91,8 @@ describe.skipIf(!built)('seqloom CLI: train → translate → eval, forward, dec
     const r = seqloom(['train', 'tiny.yaml', '--out', 'run']);
     expect(r.stderr).toMatch(/epoch 1\/2: loss \d+\.\d+, perplexity \d+\.\d+, \d+ tokens\/s/);
     expect(r.stderr).toMatch(/trained 2 epoch\(s\) to epoch 2/);
+    // --show 5 by default: five held-out translations, each marked, then the exact count.
+    expect(r.stderr).toMatch(/held-out translations \(greedy\), 5 of 16:\n(  .+ → .*  (✓|✗ \(reference: .+\))\n){5}exact: \d+ of 16 held-out sentences \(\d+%\)\n$/);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('run\n');
     expect(fs.readdirSync(path.join(root, 'run')).sort())
@@ -183,6 +185,8 @@ describe.skipIf(!built)('seqloom CLI: language model', () => {
   it('trains on the built-in text, samples greedily from a prefix, reports perplexity', () => {
     const t = seqloom(['train', 'lm.yaml', '--out', 'lmrun']);
     expect(t.code).toBe(0);
+    expect(t.stderr).toMatch(/greedy continuation of the text's first characters:\n  ".+" → ".*"\n$/);
+    expect(seqloom(['train', 'lm.yaml', '--out', 'lmrun2', '--show', '0']).stderr).not.toMatch(/continuation/);
     const a = seqloom(['sample', 'lmrun', '--prefix', 'one', '--len', '10', '--temperature', '0', '--json']);
     expect(a.code).toBe(0);
     const doc = JSON.parse(a.stdout);

@@ -2,15 +2,16 @@
  * `seqloom train SPEC [--data P] [--epochs N] [--out DIR] [--seed S] [--backend B] [--resume]`:
  * trains with a progress bar on stderr (plain lines when stderr is not a terminal) and writes a
  * checkpoint folder (model.safetensors, vocab.json, spec.yaml, meta.json, optimizer.safetensors),
- * committed atomically after epochs. Prints the checkpoint folder on stdout.
+ * committed atomically after epochs. Then (`--show N`, default 5) N held-out translations on stderr.
+ * Prints the checkpoint folder on stdout.
  * The work happens in src/train/session.ts; heavy modules load only when the command runs.
  */
 import type { Command } from 'commander';
-import { integer, positiveInt } from '../../train/cli-options.js';
+import { integer, nonNegativeInt, positiveInt } from '../../train/cli-options.js';
 
 interface TrainFlags {
   data?: string; epochs?: number; out?: string; seed?: number; backend?: string; resume?: boolean; overwrite?: boolean;
-  checkpointEvery?: number; quiet?: boolean;
+  checkpointEvery?: number; quiet?: boolean; show: number;
 }
 
 export function register(program: Command): void {
@@ -26,7 +27,9 @@ export function register(program: Command): void {
     .option('--resume', 'continue from the checkpoint in --out (weights, optimizer, epoch, RNG): 2 + 2 epochs = 4')
     .option('--overwrite', 'replace a checkpoint already in --out instead of refusing')
     .option('--checkpoint-every <n>', 'save every N epochs (default: every epoch while saving is cheap; always the last)', positiveInt)
-    .option('--quiet', 'no progress output')
+    .option('--show <n>', 'after training, translate n held-out sentences (the training ones when none are held out) '
+      + 'and count exact translations; a language model continues its text; 0: nothing', nonNegativeInt, 5)
+    .option('--quiet', 'no progress output (and nothing shown)')
     .action(async (specPath: string, o: TrainFlags) => {
       const [{ runTraining }, { createProgressReporter }, { withCleanStdout, writeStdout }] = await Promise.all([
         import('../../train/session.js'), import('../../train/progress.js'), import('../../train/cli-options.js'),
@@ -35,7 +38,7 @@ export function register(program: Command): void {
       try {
         const outcome = await withCleanStdout(() => runTraining({
           specPath, data: o.data, epochs: o.epochs, out: o.out, seed: o.seed, backend: o.backend, resume: o.resume,
-          overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, reporter,
+          overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, show: o.show, reporter,
         }));
         await writeStdout(`${outcome.outDir}\n`);
       } finally {
