@@ -1,7 +1,9 @@
 /**
  * A seeded, deterministic random generator (sfc32, seeded through splitmix32): parameter init,
  * dropout masks and shuffling all draw from it, so the same seed gives the same run on every backend.
+ * Its state can be saved and restored (`getState`/`setState`), for exact resume of a training run.
  */
+import { UserError } from '../../errors.js';
 
 export interface Rng {
   /** Uniform in [0, 1). */
@@ -20,6 +22,13 @@ export interface Rng {
   normalArray(n: number): Float32Array;
   /** An independent generator derived from this one's next draws (for a separate stream, e.g. dropout). */
   fork(): Rng;
+  /**
+   * The generator's full state as plain numbers (JSON-safe): sfc32's four words, plus the cached
+   * second Box–Muller normal when one is pending. `setState` of it continues the stream exactly.
+   */
+  getState(): number[];
+  /** Restores a state from `getState` (of any generator); throws on anything else. */
+  setState(state: readonly number[]): void;
 }
 
 /** splitmix32: spreads a seed into well-mixed 32-bit words. */
@@ -101,6 +110,23 @@ class Sfc32 implements Rng {
 
   fork(): Rng {
     return new Sfc32([this.nextUint32(), this.nextUint32(), this.nextUint32(), this.nextUint32()]);
+  }
+
+  getState(): number[] {
+    const words = [this.a, this.b, this.c, this.d];
+    return this.spareNormal === null ? words : [...words, this.spareNormal];
+  }
+
+  setState(state: readonly number[]): void {
+    const words = state.slice(0, 4);
+    const valid = (state.length === 4 || state.length === 5)
+      && words.every((w) => Number.isInteger(w) && w >= -0x80000000 && w <= 0xffffffff)
+      && (state.length === 4 || Number.isFinite(state[4]));
+    if (!valid) {
+      throw new UserError(`not a random generator state: expected 4 int32 words and an optional normal, got [${state.join(', ')}]`);
+    }
+    [this.a, this.b, this.c, this.d] = words as [number, number, number, number];
+    this.spareNormal = state.length === 5 ? state[4]! : null;
   }
 }
 
