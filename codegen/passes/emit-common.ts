@@ -2,7 +2,8 @@
  * Pass 3a, "emit module" (the members every module has): the constructor (typed config, cell
  * configs, parameters from the seed), `variables`, the checkpoint boundary (`exportTensors` /
  * `importTensors`: `<weights prefix>.<param>` names in PyTorch layouts, through the runtime's
- * torch-layout converters), `dispose`, and the file's two small helpers.
+ * torch-layout converters), the dropout RNG's state (`rngState` / `setRngState`, for exact resume),
+ * `dispose`, and the file's small helpers.
  */
 import type { ClassDeclarationStructure, MethodDeclarationStructure, OptionalKind, PropertyDeclarationStructure, SourceFile } from 'ts-morph';
 import { Scope as TsScope } from 'ts-morph';
@@ -111,6 +112,19 @@ export function commonMethods(g: Gen): Method[] {
         });
         for (const n of nodes) w.writeLine(`${torch('fromTorchTensors', n, `, tensors, this.params.${n.node.id}`)};`);
       },
+    },
+    {
+      name: 'rngState',
+      docs: ['The dropout (and scheduled-sampling) generator\'s state, saved with checkpoints for exact `--resume`.'],
+      returnType: 'number[]',
+      statements: ['return this.rng.getState();'],
+    },
+    {
+      name: 'setRngState',
+      docs: ['Restores a state from `rngState`: dropout masks continue as in an uninterrupted run.'],
+      parameters: [{ name: 'state', type: 'number[]' }],
+      returnType: 'void',
+      statements: ['this.rng.setState(state);'],
     },
     {
       name: 'dispose',

@@ -173,6 +173,16 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
     fromTorchTensors('dense', { inSize: 64, outSize: v.target }, tensors, this.params.logits, 'logits');
   }
 
+  /** The dropout (and scheduled-sampling) generator's state, saved with checkpoints for exact `--resume`. */
+  rngState(): number[] {
+    return this.rng.getState();
+  }
+
+  /** Restores a state from `rngState`: dropout masks continue as in an uninterrupted run. */
+  setRngState(state: number[]): void {
+    this.rng.setState(state);
+  }
+
   /** Frees every parameter. */
   dispose(): void {
     disposeParams(this.params.src_emb, this.params.encoder, this.params.tgt_emb, this.params.decoder, this.params.logits);

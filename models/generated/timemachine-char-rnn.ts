@@ -135,6 +135,16 @@ export default class TimemachineCharRnn implements LanguageModelModule<Timemachi
     fromTorchTensors('dense', { inSize: 256, outSize: v.tokens }, tensors, this.params.logits, 'logits');
   }
 
+  /** The dropout (and scheduled-sampling) generator's state, saved with checkpoints for exact `--resume`. */
+  rngState(): number[] {
+    return this.rng.getState();
+  }
+
+  /** Restores a state from `rngState`: dropout masks continue as in an uninterrupted run. */
+  setRngState(state: number[]): void {
+    this.rng.setState(state);
+  }
+
   /** Frees every parameter. */
   dispose(): void {
     disposeParams(this.params.emb, this.params.rnn, this.params.logits);

@@ -142,6 +142,16 @@ export default class ObjectModel implements LanguageModelModule<ObjectModelState
     fromTorchTensors('dense', { inSize: 8, outSize: v.tokens }, tensors, this.params.v, 'v');
   }
 
+  /** The dropout (and scheduled-sampling) generator's state, saved with checkpoints for exact `--resume`. */
+  rngState(): number[] {
+    return this.rng.getState();
+  }
+
+  /** Restores a state from `rngState`: dropout masks continue as in an uninterrupted run. */
+  setRngState(state: number[]): void {
+    this.rng.setState(state);
+  }
+
   /** Frees every parameter. */
   dispose(): void {
     disposeParams(this.params.type_, this.params.async_, this.params.of_, this.params.v);

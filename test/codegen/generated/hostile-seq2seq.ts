@@ -196,6 +196,16 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
     fromTorchTensors('dense', { inSize: 8, outSize: v.target }, tensors, this.params.next_state, 'encoded.state_1');
   }
 
+  /** The dropout (and scheduled-sampling) generator's state, saved with checkpoints for exact `--resume`. */
+  rngState(): number[] {
+    return this.rng.getState();
+  }
+
+  /** Restores a state from `rngState`: dropout masks continue as in an uninterrupted run. */
+  setRngState(state: number[]): void {
+    this.rng.setState(state);
+  }
+
   /** Frees every parameter. */
   dispose(): void {
     disposeParams(this.params.tf_, this.params.src_, this.params.batch_, this.params.attn, this.params.next_, this.params.next_state);
