@@ -38,6 +38,14 @@ function checkHostEndianness(): void {
   if (endianness() !== 'LE') throw new UserError('safetensors files are little-endian; this machine is big-endian');
 }
 
+/**
+ * Names come from files: `obj[name] = v` with name `__proto__` would set the prototype instead of a
+ * key (and lose the entry), so every file-derived key is defined as an own property.
+ */
+function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -164,7 +172,7 @@ export function parseSafetensors(bytes: Uint8Array, where = 'safetensors'): Safe
       if (!isObject(raw)) throw new UserError(`${where}: __metadata__ must be an object of strings`);
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== 'string') throw new UserError(`${where}: __metadata__.${k} must be a string`);
-        metadata[k] = v;
+        setOwn(metadata, k, v);
       }
       continue;
     }
@@ -172,7 +180,7 @@ export function parseSafetensors(bytes: Uint8Array, where = 'safetensors'): Safe
   }
   checkCoverage(where, entries, dataBytes);
   const tensors: Record<string, SafetensorsTensor> = {};
-  for (const e of entries) tensors[e.name] = decodeTensor(where, e, bytes, dataStart);
+  for (const e of entries) setOwn(tensors, e.name, decodeTensor(where, e, bytes, dataStart));
   return { tensors, metadata };
 }
 
@@ -201,7 +209,7 @@ export function serializeSafetensors(tensors: Record<string, TensorData>, metada
     if (!shape.every(isCount)) throw new UserError(`tensor ${JSON.stringify(name)}: shape [${String(shape)}] must hold non-negative integers`);
     const count = shape.reduce((a, b) => a * b, 1);
     if (count !== data.length) throw new UserError(`tensor ${JSON.stringify(name)}: shape [${shape.join(', ')}] has ${count} elements, data has ${data.length}`);
-    header[name] = { dtype, shape, data_offsets: [offset, offset + data.byteLength] };
+    setOwn(header, name, { dtype, shape, data_offsets: [offset, offset + data.byteLength] });
     offset += data.byteLength;
   }
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));

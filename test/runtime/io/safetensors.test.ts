@@ -59,6 +59,18 @@ describe('safetensors round trip', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]); // atomic: no temp left behind
   });
 
+  it('keeps names such as __proto__ and constructor as ordinary keys', () => {
+    const tensors = JSON.parse('{"__proto__": {"shape": [1], "data": 0}, "constructor": {"shape": [1], "data": 0}}') as Record<string, TensorData>;
+    for (const t of Object.values(tensors)) t.data = Float32Array.of(2.5);
+    const metadata = JSON.parse('{"__proto__": "x", "toString": "y"}') as Record<string, string>;
+    const back = parseSafetensors(serializeSafetensors(tensors, metadata));
+    expect(Object.keys(back.tensors).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(back.tensors)).toBe(Object.prototype);
+    expect(back.tensors['__proto__']!.data).toEqual(Float32Array.of(2.5));
+    expect(back.metadata).toEqual(metadata);
+    expect(Object.keys(back.metadata).sort()).toEqual(['__proto__', 'toString']);
+  });
+
   it('round-trips any set of tensors (property)', () => {
     const tensor = fc.tuple(fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }), fc.boolean()).chain(([shape, isInt]): fc.Arbitrary<TensorData> => {
       const n = shape.reduce((a, b) => a * b, 1);
