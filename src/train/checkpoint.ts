@@ -108,7 +108,8 @@ function checkTrainingMeta(m: Record<string, unknown>, file: string): TrainingMe
 
 /** Reads and verifies a checkpoint folder; the optimizer state only when asked (resume). */
 export function readCheckpoint(dir: string, opts: { optimizer?: boolean } = {}): CheckpointContents {
-  hasCheckpoint(dir); // finishes an interrupted commit first
+  // Read-only: runtime/io reads an interrupted commit as the new checkpoint, and repairing the folder
+  // here would delete the staging folder of a save in progress (translate while training runs).
   const ckpt = loadCheckpoint(dir);
   const metaFile = path.join(dir, CHECKPOINT_FILES.meta);
   const meta = checkTrainingMeta(ckpt.meta, metaFile);

@@ -6,7 +6,9 @@
  * Saving writes each file atomically, removes a stale meta.json first and writes the new one last,
  * so a folder with a meta.json is a complete checkpoint and an interrupted save is recognizable.
  * meta.json records every file's sha256; loading checks presence, the hashes, the spec hash and the
- * vocabularies, and names the offending file in a UserError.
+ * vocabularies, and names the offending file in a UserError. A save interrupted inside the
+ * trainer's commit reads as the new checkpoint (pending-commit.ts), and a load that races a save in
+ * progress (files changing under it) is retried rather than reported as a corrupt folder.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -14,6 +16,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { Vocab, type VocabJSON } from '../text/vocab.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { pendingCommit, saveInProgress } from './pending-commit.js';
 import { parseSafetensors, serializeSafetensors, type SafetensorsTensor, type TensorData } from './safetensors.js';
 
 export const CHECKPOINT_FILES = { model: 'model.safetensors', vocab: 'vocab.json', spec: 'spec.yaml', meta: 'meta.json' } as const;
@@ -92,7 +95,15 @@ export function saveCheckpoint(dir: string, input: CheckpointInput): string[] {
   return [...files.map(([name]) => name), CHECKPOINT_FILES.meta];
 }
 
-function readCheckpointFile(dir: string, name: string): Uint8Array {
+function readCheckpointFile(dir: string, name: string, staged: ReadonlyMap<string, string> = new Map()): Uint8Array {
+  const stagedFile = staged.get(name);
+  if (stagedFile !== undefined) {
+    try {
+      return readFileSync(stagedFile);
+    } catch {
+      // Renamed into the folder since the journal was read: read it there.
+    }
+  }
   const file = path.join(dir, name);
   if (!existsSync(file)) {
     throw new UserError(`${file} is missing: the checkpoint is incomplete`, 'save the checkpoint again, or point to a complete one');
@@ -135,21 +146,50 @@ function checkMeta(raw: unknown, file: string): CheckpointMeta & { files?: Recor
   return m as CheckpointMeta & { files?: Record<string, string> };
 }
 
+/** Which file a path names right now (a save replaces meta.json by renaming a new file over it). */
+function fileIdentity(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.ino}:${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'absent';
+  }
+}
+
+/** Thrown when a folder's files disagree while a save is in progress there: read again. */
+class ChangedWhileReading extends UserError {}
+
+const RETRIES = 10;
+
 /** Load and validate a checkpoint folder. */
 export function loadCheckpoint(dir: string): Checkpoint {
   if (!existsSync(dir)) throw new UserError(`${dir}: checkpoint folder not found`);
   if (!statSync(dir).isDirectory()) throw new UserError(`${dir}: a checkpoint is a folder (with ${Object.values(CHECKPOINT_FILES).join(', ')})`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return loadCheckpointOnce(dir);
+    } catch (err) {
+      if (!(err instanceof ChangedWhileReading) || attempt >= RETRIES) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20 * attempt); // let the writer finish its commit
+    }
+  }
+}
+
+function loadCheckpointOnce(dir: string): Checkpoint {
+  const staged = pendingCommit(dir);
   const metaFile = path.join(dir, CHECKPOINT_FILES.meta);
-  if (!existsSync(metaFile)) {
+  if (!existsSync(metaFile) && !staged.has(CHECKPOINT_FILES.meta)) {
     throw new UserError(`${metaFile} is missing: not a seqloom checkpoint, or its save was interrupted`, 'train again, or point to a complete checkpoint');
   }
-  const meta = checkMeta(parseJson(readCheckpointFile(dir, CHECKPOINT_FILES.meta), metaFile), metaFile);
+  const metaIdentity = fileIdentity(metaFile);
+  const meta = checkMeta(parseJson(readCheckpointFile(dir, CHECKPOINT_FILES.meta, staged), metaFile), metaFile);
   const bytes = new Map<string, Uint8Array>();
   for (const name of new Set([CHECKPOINT_FILES.model, CHECKPOINT_FILES.vocab, CHECKPOINT_FILES.spec, ...Object.keys(meta.files ?? {})])) {
-    const content = readCheckpointFile(dir, name);
+    const content = readCheckpointFile(dir, name, staged);
     const expected = meta.files?.[name];
     if (expected !== undefined && sha256(content) !== expected) {
-      throw new UserError(`${path.join(dir, name)} does not match ${CHECKPOINT_FILES.meta} (changed after saving, or left from another save)`,
+      const Failure = saveInProgress(dir) || fileIdentity(metaFile) !== metaIdentity ? ChangedWhileReading : UserError;
+      throw new Failure(`${path.join(dir, name)} does not match ${CHECKPOINT_FILES.meta} (changed after saving, or left from another save)`,
         'use the checkpoint as saved, or train again');
     }
     bytes.set(name, content);
