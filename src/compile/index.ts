@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GENERATOR_VERSION } from '../../codegen/version.js';
-import { renderDiagnostics, summarize } from '../diagnostics/index.js';
+import { renderDiagnostics } from '../diagnostics/index.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { UserError } from '../errors.js';
 import type { GeneratedModuleClass } from '../runtime/module.js';
@@ -89,9 +89,18 @@ function specifierFor(path: string): string {
   return process.platform === 'win32' ? pathToFileURL(path).href : path;
 }
 
+/**
+ * Spec errors for the commands that load a spec: an unreadable file is one line
+ * (`nope.yaml: cannot read the spec file: no such file`); otherwise the count, then every error
+ * with its source frame, as `validate` shows them (warnings are left to `validate`).
+ */
 function specError(file: string, diagnostics: readonly Diagnostic[], source: string | null): UserError {
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  return new UserError(`${file}: ${summarize(diagnostics) || 'invalid spec'}\n${renderDiagnostics(errors, source)}`, `run \`seqloom validate ${file}\` for details`);
+  const unreadable = errors.find((d) => d.code === 'Y001');
+  if (unreadable) return new UserError(`${file}: ${unreadable.message}`);
+  const count = `${errors.length} error${errors.length === 1 ? '' : 's'}`;
+  const warned = diagnostics.length > errors.length ? ` (and warnings: see \`seqloom validate ${file}\`)` : '';
+  return new UserError(`${file}: the spec has ${count}${warned}\n${renderDiagnostics(errors, source).replace(/\n+$/, '')}`);
 }
 
 function readOrNull(path: string): string | null {

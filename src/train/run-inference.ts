@@ -23,7 +23,8 @@ async function withModel<T>(o: Common, task: 'seq2seq' | 'language-model', comma
   const model = await loadTrainedModel(o.checkpoint, o.backend, o.loadModule);
   try {
     if (model.spec.task !== task) {
-      throw new UserError(`${command} needs a ${task} checkpoint; ${o.checkpoint} holds a ${model.spec.task} model`,
+      const kind = (t: string) => (t === 'seq2seq' ? 'a seq2seq model' : 'a language model');
+      throw new UserError(`${command} needs a ${task} checkpoint; ${o.checkpoint} holds ${kind(model.spec.task)}`,
         task === 'seq2seq' ? 'use `seqloom sample` for language models' : 'use `seqloom translate` for seq2seq models');
     }
     return fn(model);

@@ -55,6 +55,15 @@ describe('loadGeneratedModule', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(/error\[G001\]/);
     expect((error as UserError).message).toContain('dec_inn');
+    expect((error as UserError).message.split('\n')[0]).toBe(`${spec}: the spec has 1 error`);
+  });
+
+  it('says in one line that a spec file cannot be read', async () => {
+    const spec = path.join(work, 'missing.yaml');
+    const error = await loadGeneratedModule(spec).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe(`${spec}: cannot read the spec file: no such file`);
+    expect((error as UserError).hint).toBeUndefined();
   });
 });
 
