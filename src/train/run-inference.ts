@@ -55,6 +55,10 @@ export async function runSample(o: SampleCommandOptions): Promise<SampleOutput> 
     const vocab = m.checkpoint.vocabs.tokens;
     const stream = m.spec.data.tokens as StreamSpec;
     const prefixTokens = tokenize(preprocess(o.prefix, m.spec.data.preprocess), stream.tokenizer);
+    if (prefixTokens.length === 0) {
+      const steps = m.spec.data.preprocess.length > 0 ? ` after the spec's preprocessing (${m.spec.data.preprocess.join(', ')})` : '';
+      throw new UserError(`--prefix ${JSON.stringify(o.prefix)} has no tokens${steps}`, 'give --prefix some text the model was trained on');
+    }
     const notes: string[] = [];
     const unknown = [...new Set(prefixTokens.filter((t) => !vocab.has(t)))];
     if (unknown.length > 0) {

@@ -84,7 +84,16 @@ export function searchBatch(
   };
   try {
     const run = settings.strategy === 'greedy' ? module.greedy : settings.strategy === 'beam' ? module.beam : module.exhaustive;
-    const results = run.call(module, src, srcLen, opts);
+    let results: Hypothesis[][];
+    try {
+      results = run.call(module, src, srcLen, opts);
+    } catch (e) {
+      // The runtime's refusal names its own option; on the command line the way out is a flag.
+      if (settings.strategy === 'exhaustive' && e instanceof UserError) {
+        throw new UserError(e.message, 'use --strategy beam (or --beam K), or a smaller --max-len: exhaustive search is for tiny vocabularies');
+      }
+      throw e;
+    }
     return results.map((list) => list.slice(0, settings.nBest));
   } finally {
     tf.dispose([src, srcLen]);

@@ -96,7 +96,7 @@ describe('sample', () => {
     expect(tf.memory().numTensors).toBe(before);
     const unk = await runSample({ ...base, prefix: 'one ~', temperature: 0, seed: 0 });
     expect(unk.notes.join('')).toMatch(/"~" not in the vocabulary; read as <unk>/);
-    await expect(runSample({ ...base, prefix: '', temperature: 0, seed: 0 })).rejects.toThrow(/the prefix has no tokens/);
+    await expect(runSample({ ...base, prefix: '', temperature: 0, seed: 0 })).rejects.toThrow(/--prefix "" has no tokens/);
   });
 
   it('draws in proportion to softmax(logp / T), never <pad> or <bos>', () => {

@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .option('--max-len <n>', 'longest output, <eos> included', positiveInt)
     .option('--json', 'print the figures as JSON')
     .option('--backend <name>', 'node | wasm | cpu | auto')
-    .action(async (checkpoint: string, o: EvalFlags) => {
+    .action(async (checkpoint: string, o: EvalFlags, command: Command) => {
       const [{ runEval }, { withCleanStdout, writeStdout, note }] = await Promise.all([
         import('../../train/run-inference.js'), import('../../train/cli-options.js'),
       ]);
@@ -49,6 +49,9 @@ export function register(program: Command): void {
         checkpoint, data: o.data, bleu: o.bleu, backend: o.backend, flags: { beamSize: o.beam, maxLen: o.maxLen },
       }));
       for (const n of out.notes) note(n);
+      if (out.result.task === 'language-model' && command.getOptionValueSource('bleu') === 'cli') {
+        note('note: --bleu applies to seq2seq checkpoints; a language model is scored by perplexity');
+      }
       await writeStdout(o.json ? `${JSON.stringify({ data: out.origin, split: out.split, ...out.result })}\n` : `${describeEval(out)}\n`);
     });
 }
