@@ -75,7 +75,7 @@ export function beamSearch<S>(model: SearchModel<S>, init: S, opts: BeamSearchOp
           beam.live = [];
           beam.done = true;
         } else {
-          parentRows.push(...liveRows);
+          for (const row of liveRows) parentRows.push(row); // not push(...): beams can outgrow a call's arguments
           for (const h of live) nextTokens.push(h.tokens[h.tokens.length - 1]!);
         }
       }
