@@ -6,6 +6,7 @@
  *
  *   checkTrainingMemory(spec, graph, opts)     the diagnostic, or null when it fits
  *   guardTrainingMemory(spec, vocab, backend)  throws a UserError (rendered frame) when it does not
+ *   guardDecode(request, backend)              bounds a search's steps, beam and memory (./decode.ts)
  */
 import path from 'node:path';
 import type { Diagnostic, Severity } from '../diagnostics/types.js';
@@ -22,6 +23,8 @@ import { trainingMemory } from './training-memory.js';
 export { WASM_HEAP_MAX_BYTES, formatBytes, formatCount, memoryBudget, systemMemoryProbe } from './memory.js';
 export type { MemoryBudget, MemoryProbe } from './memory.js';
 export { trainingMemory } from './training-memory.js';
+export { MAX_BEAM_SIZE, MAX_DECODE_LEN, decodeMemory, guardDecode } from './decode.js';
+export type { DecodeRequest } from './decode.js';
 export type { TrainingMemory, NodeNeed } from './training-memory.js';
 
 export interface MemoryCheckOptions {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DecodeSpec, DecodeStrategy } from '../spec/types.js';
 import type { Hypothesis, Seq2SeqModule, SearchOptions } from '../runtime/module.js';
 import { UserError } from '../errors.js';
+import { guardDecode } from '../guard/decode.js';
 
 export interface DecodeSettings {
   strategy: DecodeStrategy;
@@ -76,6 +77,7 @@ export function searchBatch(
   module: Seq2SeqModule, sources: HostSources, settings: DecodeSettings,
   specials: { bos: number; eos: number; pad: number },
 ): Hypothesis[][] {
+  guardDecode({ ...settings, batch: sources.batch, vocab: module.config.vocab.target ?? 0 }, tf.getBackend()); // hours or OOM: refuse
   const src = tf.tensor2d(sources.src, [sources.batch, sources.srcT], 'int32');
   const srcLen = tf.tensor1d(sources.srcLen, 'int32');
   const opts: SearchOptions = {

@@ -1,10 +1,17 @@
 /**
- * Decoding with a very wide beam: the search keeps more live hypotheses than a JavaScript call can
- * take arguments (it spread them into `push(...)`, "Maximum call stack size exceeded" from ~120k).
- * A uniform model keeps the test fast: every expansion ties, so no list insertion has to shift.
+ * Resource bounds on decoding. A very wide beam: the search keeps more live hypotheses than a
+ * JavaScript call can take arguments (it spread them into `push(...)`, "Maximum call stack size
+ * exceeded" from ~120k; a uniform model keeps that test fast: every expansion ties, so no list
+ * insertion shifts). And searches that would run for hours or exhaust memory (`--max-len 1e9`,
+ * `--beam 5e7` used to hang) are refused up front with the flag to change.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { MAX_BEAM_SIZE, MAX_DECODE_LEN, decodeMemory, guardDecode } from '../../src/guard/decode.js';
+import { UserError } from '../../src/errors.js';
+import { BUILT, expectCleanError, makeTemp, removeTemp, seqloom, tinySeq2seqSpec } from './helpers.js';
 import { useBackend } from '../../src/runtime/backend/index.js';
 import { beamSearch, type SearchModel } from '../../src/runtime/search/index.js';
 
@@ -39,5 +46,65 @@ describe('a beam wider than a call stack', () => {
     expect(tf.memory().numTensors).toBe(before - 1);
     expect(list!.map((h) => h.tokens.length)).toEqual([9, 9]);
     expect(Math.max(...model.rows)).toBe(150_000);
+  });
+});
+
+const GiB = 2 ** 30;
+const probe = { freemem: () => 16 * GiB, totalmem: () => 32 * GiB, heapLimit: () => 4 * GiB, heapUsed: () => 0, constrained: () => undefined };
+const beam = (beamSize: number, maxLen: number, batch = 1, vocab = 30) => ({ strategy: 'beam' as const, beamSize, maxLen, batch, vocab });
+
+describe('guardDecode', () => {
+  it('lets ordinary searches through', () => {
+    expect(() => guardDecode(beam(4, 50, 64, 30_000), 'wasm', probe)).not.toThrow();
+    expect(() => guardDecode({ strategy: 'greedy', beamSize: 1, maxLen: MAX_DECODE_LEN, batch: 1000, vocab: 50_000 }, 'cpu', probe)).not.toThrow();
+  });
+
+  it('refuses step counts and beam widths that would run for hours, naming the flag', () => {
+    expect(() => guardDecode(beam(2, MAX_DECODE_LEN + 1), 'wasm', probe)).toThrow(/max length 10001 is over seqloom's limit of 10000/);
+    expect(() => guardDecode(beam(MAX_BEAM_SIZE + 1, 10), 'wasm', probe)).toThrow(/beam size 10001 is over/);
+    try {
+      guardDecode(beam(MAX_BEAM_SIZE + 1, 10), 'wasm', probe);
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as UserError).hint).toMatch(/--beam/);
+    }
+  });
+
+  it('refuses a search whose memory estimate exceeds the backend budget', () => {
+    const big = beam(5000, 200, 1000, 50_000);
+    expect(decodeMemory(big)).toBeGreaterThan(4 * GiB);
+    expect(() => guardDecode(big, 'wasm', probe)).toThrow(/needs about [\d.]+ TiB, more than the 4\.0 GiB available/);
+  });
+});
+
+let root = '';
+beforeAll(() => {
+  root = makeTemp('decode');
+  fs.writeFileSync(path.join(root, 'tiny.yaml'), tinySeq2seqSpec({ hidden: 4 }));
+  if (!BUILT) return;
+  const r = seqloom(['train', 'tiny.yaml', '--out', 'run'], root);
+  expect(r.code, r.stderr).toBe(0);
+});
+afterAll(() => removeTemp(root));
+
+describe.skipIf(!BUILT)('through the CLI: refused at once instead of hanging', () => {
+  it('translate --max-len 1e9, --beam 5e7; decode --beam-size 5e7', () => {
+    const long = seqloom(['translate', 'run', 'one', '--max-len', '1000000000'], root);
+    expectCleanError(long);
+    expect(long.stderr).toMatch(/max length 1000000000 is over seqloom's limit/);
+    expect(long.ms).toBeLessThan(30_000);
+
+    const wide = seqloom(['translate', 'run', 'one', '--beam', '50000000'], root);
+    expectCleanError(wide);
+    expect(wide.stderr).toMatch(/beam size 50000000 is over/);
+
+    const vocab = JSON.parse(fs.readFileSync(path.join(root, 'run', 'vocab.json'), 'utf8')) as Record<string, { tokens: string[] }>;
+    fs.writeFileSync(path.join(root, 'in.json'), JSON.stringify({
+      vocab: { source: vocab.source!.tokens.length, target: vocab.target!.tokens.length }, pad: 0, bos: 2, eos: 3,
+      src: [[4, 5, 3]], src_len: [3],
+    }));
+    const d = seqloom(['decode', 'tiny.yaml', '--weights', 'run/model.safetensors', '--input', 'in.json', '--beam-size', '50000000'], root);
+    expectCleanError(d);
+    expect(d.stderr).toMatch(/beam size 50000000 is over/);
   });
 });
