@@ -18,17 +18,19 @@
  * - Slice/Unpack/SplitV, Transpose, and broadcasting Add/Sub/Multiply/RealDiv convert each
  *   element's index to a coordinate array and back (SplitV alone was 1.3 s of a 2.3 s step).
  * - BatchMatMul: a row-wise i-k-j product over contiguous rows.
+ * both (kernels-fused.ts): seqloom's own fused kernels (a whole recurrence forward and backward).
  * node (tfjs-node): native kernels, nothing to fix.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFix } from './kernel-args.js';
 import { CPU_FIXES } from './kernels-cpu.js';
+import { CPU_FUSED, WASM_FUSED } from './kernels-fused.js';
 import { WASM_FIXES } from './kernels-wasm.js';
 import type { BackendName } from './select.js';
 
 const FIXES: Record<BackendName, Record<string, KernelFix<never>>> = {
-  wasm: WASM_FIXES as Record<string, KernelFix<never>>,
-  cpu: CPU_FIXES as Record<string, KernelFix<never>>,
+  wasm: { ...WASM_FIXES, ...WASM_FUSED } as Record<string, KernelFix<never>>,
+  cpu: { ...CPU_FIXES, ...CPU_FUSED } as Record<string, KernelFix<never>>,
   node: {},
 };
 

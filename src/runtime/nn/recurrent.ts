@@ -52,7 +52,7 @@ export function runRecurrent(
   const dirs = directions(cfg);
   const initial = opts.init === undefined ? null : checkedState(cfg, opts.init, batch);
   return tf.tidy(() => {
-    const masks = opts.lengths === undefined ? null : stepMasks(opts.lengths, steps, batch, cfg.hidden);
+    const lengths = opts.lengths === undefined ? null : checkedLengths(opts.lengths, batch);
     const h0 = initial === null ? null : unstackRows(initial.h) as tf.Tensor2D[];
     const c0 = initial?.c === undefined ? null : unstackRows(initial.c) as tf.Tensor2D[];
     const hs: tf.Tensor2D[] = [];
@@ -64,7 +64,7 @@ export function runRecurrent(
       for (let d = 0; d < dirs; d++) {
         const k = layer * dirs + d;
         const run = runDirection(cfg, layerWeights(params, layer, d), flat, steps, batch,
-          h0?.[k] ?? null, c0?.[k] ?? null, masks, d === 1);
+          h0?.[k] ?? null, c0?.[k] ?? null, lengths, d === 1);
         outs.push(run.outputs);                                                 // [T, B, H]
         hs.push(run.h);
         if (run.c !== null) cs.push(run.c);
@@ -147,17 +147,16 @@ export function disposeRecurrentState(state: RecurrentState): void {
 /** One layer-direction over the sequence: one input matMul, then the recurrence (sequence.ts). */
 function runDirection(
   cfg: RecurrentConfig, w: LayerWeights, flat: tf.Tensor2D, steps: number, batch: number,
-  h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, masks: tf.Tensor2D[] | null, reverse: boolean,
+  h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, lengths: tf.Tensor1D | null, reverse: boolean,
 ): SequenceResult {
-  const spec = { cell: cfg.cell, nonlinearity: cfg.nonlinearity, steps, batch, hidden: cfg.hidden, masks, reverse };
+  const spec = { cell: cfg.cell, nonlinearity: cfg.nonlinearity, steps, batch, hidden: cfg.hidden, lengths, reverse };
   return runCellSequence(spec, projectInputs(cfg.cell, flat, w), w.whh, w.bhh, h0, cfg.cell === 'lstm' ? c0 : null);
 }
 
-/** T × bool [B, H]: step t is valid for row b iff t < lengths[b]. */
-function stepMasks(lengths: tf.Tensor1D, steps: number, batch: number, hidden: number): tf.Tensor2D[] {
+/** int32 [B] (cast once here; every layer and direction reads it). */
+function checkedLengths(lengths: tf.Tensor1D, batch: number): tf.Tensor1D {
   if (lengths.shape[0] !== batch) throw new Error(`runRecurrent: ${lengths.shape[0]} lengths for a batch of ${batch}`);
-  const valid = tf.less(tf.range(0, steps, 1, 'int32').reshape([steps, 1, 1]), lengths.cast('int32').reshape([1, batch, 1]));
-  return unstackRows(tf.broadcastTo(valid, [steps, batch, hidden])) as tf.Tensor2D[];
+  return lengths.cast('int32');
 }
 
 function checkedState(cfg: RecurrentConfig, state: RecurrentState, batch: number): RecurrentState {

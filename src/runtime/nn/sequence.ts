@@ -2,13 +2,16 @@
  * One layer-direction of a recurrent cell over a whole sequence, as ONE differentiable op with a
  * hand-written backward pass (backpropagation through time), via tf.customGrad.
  *
- * Why: at the sizes seqloom trains (d2l: batch 64, 10 steps, 32 wide) a step costs far more in
- * per-kernel overhead than in arithmetic, and autodiff through a step records ~12 ops, each cloning
- * what it saves, plus reshapes/casts in their gradients. Here the forward runs untaped, and the
- * backward is ~20 plain ops per step; the recurrent weight's gradient is ONE matMul over all steps
- * (Σ_t h_{t−1}ᵀ·dg_t = H_prevᵀ·DG) instead of T matMuls and T adds.
+ * Two implementations of the same math:
+ * - fused (wasm, cpu): the forward and the backward are each ONE kernel (backend/recurrent-*.ts):
+ *   per step one h·W_hh product through the backend plus a plain-array pass over the gates, no
+ *   engine op per step. At the d2l size (batch 64, 10 steps, 32 wide) tfjs's per-op overhead, not
+ *   arithmetic, was the cost of a step (~13 ops forward, ~20 backward).
+ * - ops (any backend without the kernels, e.g. tfjs-node; and the reference the kernels are tested
+ *   against): the forward runs untaped as tfjs ops, the backward as ~20 plain ops per step; W_hh's
+ *   gradient is ONE matMul over all steps (Σ_t h_{t−1}ᵀ·dg_t = H_prevᵀ·DG).
  *
- * Equations, gate order and the masking rule are cells.ts's and recurrent.ts's: with a mask, rows
+ * Equations, gate order and the masking rule are cells.ts's and recurrent.ts's: with lengths, rows
  * past their length keep the previous state. The torch reference tests cover every path here.
  *
  *   inputs  projected [T·B, G·H] (x W_ih + bias, time-major), W_hh [H, G·H], b_hh [G·H] (GRU only),
@@ -17,8 +20,9 @@
  *           holding the final c)
  */
 import * as tf from '@tensorflow/tfjs';
-import { unstackRows } from './unstack.js';
+import { RECURRENT_BACKWARD, RECURRENT_FORWARD } from '../backend/kernels-fused.js';
 import type { CellKind, Nonlinearity } from './params.js';
+import { unstackRows } from './unstack.js';
 
 export interface SequenceSpec {
   cell: CellKind;
@@ -26,14 +30,28 @@ export interface SequenceSpec {
   steps: number;
   batch: number;
   hidden: number;
-  /** T × bool [B, H]: step t valid for row b; null = every step valid. */
-  masks: tf.Tensor2D[] | null;
+  /** int32 [B]: step t valid for row b iff t < lengths[b]; null = every step valid. */
+  lengths: tf.Tensor1D | null;
   reverse: boolean;
+  /** Force the op-by-op implementation (tests compare the two). */
+  useOps?: boolean;
 }
 
 export interface SequenceResult { outputs: tf.Tensor3D; h: tf.Tensor2D; c: tf.Tensor2D | null }
 
 type Saved = Record<string, tf.Tensor[]>;
+
+let fusedEnabled = true;
+
+/** Turns the fused kernels off (true: on, the default) — for benchmarks measuring what they buy. */
+export function setFusedRecurrence(on: boolean): void {
+  fusedEnabled = on;
+}
+
+/** Whether recurrences run fused: enabled and the active backend has seqloom's kernels. */
+export function hasFusedRecurrence(): boolean {
+  return fusedEnabled && tf.getKernel(RECURRENT_FORWARD, tf.getBackend()) !== undefined;
+}
 
 /** Runs the cell over all steps. Inputs as described above; b_hh is used by GRU only. */
 export function runCellSequence(
@@ -45,23 +63,12 @@ export function runCellSequence(
   if (spec.cell === 'gru') inputs.push(bhh);
   if (h0 !== null) inputs.push(h0);
   if (lstm && c0 !== null) inputs.push(c0);
+  const fused = spec.useOps !== true && hasFusedRecurrence();
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args.pop() as tf.GradSaveFunc;
-    const { value, saved } = forward(spec, projected, whh, bhh, h0, lstm ? c0 : null);
-    const names = Object.keys(saved);
-    save(names.flatMap((n) => saved[n]!));
-    return {
-      value,
-      gradFunc: (dy: tf.Tensor, flat: tf.Tensor[]) => tf.tidy(() => {
-        const restored: Saved = {};
-        let at = 0;
-        for (const n of names) {
-          restored[n] = flat.slice(at, at + saved[n]!.length);
-          at += saved[n]!.length;
-        }
-        return backward(spec, dy, restored, h0 !== null, lstm && c0 !== null);
-      }),
-    };
+    return fused
+      ? fusedOp(spec, projected, whh, bhh, h0, lstm ? c0 : null, save)
+      : opsOp(spec, projected, whh, bhh, h0, lstm ? c0 : null, save);
   });
   const value = op(...inputs) as tf.Tensor3D;
   const last = spec.reverse ? 0 : spec.steps - 1;
@@ -71,6 +78,76 @@ export function runCellSequence(
   return { outputs, h, c };
 }
 
+type CustomGradResult = { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
+
+/** The fused kernels: forward and backward are one kernel call each. */
+function fusedOp(
+  spec: SequenceSpec, projected: tf.Tensor2D, whh: tf.Tensor2D, bhh: tf.Tensor1D,
+  h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, save: tf.GradSaveFunc,
+): CustomGradResult {
+  const attrs = {
+    cell: spec.cell, relu: spec.nonlinearity === 'relu', steps: spec.steps, batch: spec.batch, hidden: spec.hidden, reverse: spec.reverse,
+  };
+  const optional: tf.NamedTensorMap = {};
+  if (h0 !== null) optional.h0 = h0;
+  if (c0 !== null) optional.c0 = c0;
+  if (spec.lengths !== null) optional.lengths = spec.lengths;
+  const outs = tf.engine().runKernel(RECURRENT_FORWARD, { projected, whh, bhh, ...optional }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [hs, gates, cs] = outs as [tf.Tensor3D, tf.Tensor2D | undefined, tf.Tensor3D | undefined];
+  const names = Object.keys(optional);
+  const kept: tf.Tensor[] = [hs, whh, ...names.map((n) => optional[n]!)];
+  if (gates !== undefined) kept.push(gates);
+  if (cs !== undefined) kept.push(cs);
+  save(kept);
+  return {
+    value: hs,
+    gradFunc: (dy, saved) => tf.tidy(() => {
+      const [hsSaved, whhSaved, ...rest] = saved;
+      const restored: tf.NamedTensorMap = {};
+      names.forEach((n, i) => { restored[n] = rest[i]!; });
+      const extra: tf.NamedTensorMap = {};
+      if (gates !== undefined) extra.saved = rest[names.length]!;
+      if (cs !== undefined) extra.cs = rest[names.length + 1]!;
+      const [dProj, dW, dBias, dh0, dc0] = tf.engine().runKernel(RECURRENT_BACKWARD,
+        { dy, hs: hsSaved!, whh: whhSaved!, ...restored, ...extra }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      const grads: tf.Tensor[] = [dProj!, dW!];
+      if (spec.cell === 'gru') grads.push(dBias!);
+      if (h0 !== null) grads.push(dh0!);
+      if (c0 !== null) grads.push(dc0!);
+      return grads;
+    }),
+  };
+}
+
+/** The op-by-op implementation (any backend). */
+function opsOp(
+  spec: SequenceSpec, projected: tf.Tensor2D, whh: tf.Tensor2D, bhh: tf.Tensor1D,
+  h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, save: tf.GradSaveFunc,
+): CustomGradResult {
+  const masks = spec.lengths === null ? null : stepMasks(spec.lengths, spec.steps, spec.batch, spec.hidden);
+  const { value, saved } = forward(spec, masks, projected, whh, bhh, h0, c0);
+  const names = Object.keys(saved);
+  save(names.flatMap((n) => saved[n]!));
+  return {
+    value,
+    gradFunc: (dy, flat) => tf.tidy(() => {
+      const restored: Saved = {};
+      let at = 0;
+      for (const n of names) {
+        restored[n] = flat.slice(at, at + saved[n]!.length);
+        at += saved[n]!.length;
+      }
+      return backward(spec, dy, restored, h0 !== null, c0 !== null);
+    }),
+  };
+}
+
+/** T × bool [B, H]: step t is valid for row b iff t < lengths[b]. */
+function stepMasks(lengths: tf.Tensor1D, steps: number, batch: number, hidden: number): tf.Tensor2D[] {
+  const valid = tf.less(tf.range(0, steps, 1, 'int32').reshape([steps, 1, 1]), lengths.cast('int32').reshape([1, batch, 1]));
+  return unstackRows(tf.broadcastTo(valid, [steps, batch, hidden])) as tf.Tensor2D[];
+}
+
 /** Time indices in processing order. */
 function order(spec: SequenceSpec): number[] {
   const ts = Array.from({ length: spec.steps }, (_, i) => i);
@@ -78,9 +155,10 @@ function order(spec: SequenceSpec): number[] {
 }
 
 function forward(
-  spec: SequenceSpec, projected: tf.Tensor2D, whh: tf.Tensor2D, bhh: tf.Tensor1D, h0: tf.Tensor2D | null, c0: tf.Tensor2D | null,
+  spec: SequenceSpec, masks: tf.Tensor2D[] | null, projected: tf.Tensor2D, whh: tf.Tensor2D, bhh: tf.Tensor1D,
+  h0: tf.Tensor2D | null, c0: tf.Tensor2D | null,
 ): { value: tf.Tensor; saved: Saved } {
-  const { steps: T, batch: B, hidden: H, masks } = spec;
+  const { steps: T, batch: B, hidden: H } = spec;
   const zeros = tf.zeros([B, H]) as tf.Tensor2D;
   const hs = new Array<tf.Tensor2D>(T);
   const cs = new Array<tf.Tensor2D>(T);
@@ -159,7 +237,7 @@ function backward(spec: SequenceSpec, dy: tf.Tensor, s: Saved, hasH0: boolean, h
     let dc = carryC;
     let keepH: tf.Tensor2D | null = null;
     let keepC: tf.Tensor2D | null = null;
-    const m = spec.masks?.[t];
+    const m = s.masks?.[t];
     if (m !== undefined) {
       keepH = tf.where(m, zeros, dh);
       dh = tf.where(m, dh, zeros);

@@ -1,0 +1,113 @@
+/**
+ * What seqloom's fused kernels need from a backend, below tfjs's engine: read a tensor's values,
+ * make a tensor from values, and run the backend's own (fixed) BatchMatMul — with no engine
+ * bookkeeping (no tape, no tidy scope, no tensor tracking) per call. A fused kernel does its
+ * elementwise math on plain Float32Arrays and calls `matMul` where it needs a product.
+ *
+ * wasm: values live in the wasm heap; `read` copies them out (views detach when the heap grows, and
+ *       any allocation may grow it), `make` copies them in.
+ * cpu:  values are plain typed arrays; `read` and `make` share them (kernels never write an input).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NumericArray } from './copy.js';
+import type { CpuBackend, DataId, WasmBackend } from './kernel-args.js';
+
+export interface HostOps {
+  /** The tensor's values (a copy on wasm; the backend's own array on cpu — read only). */
+  read(t: tf.TensorInfo): NumericArray;
+  /** Copies the tensor's values into out[offset …]. */
+  readInto(t: tf.TensorInfo, out: Float32Array, offset: number): void;
+  /** A float32 tensor holding `values` (copied on wasm; taken as is on cpu: do not write it later). */
+  make(shape: number[], values: Float32Array): tf.TensorInfo;
+  /** op(a) · b (rank 2 or 3; op = transpose when asked) through the backend's registered BatchMatMul. */
+  matMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA?: boolean): tf.TensorInfo;
+  /** values ← σ(values) or tanh(values), in place: wasm runs its SIMD kernels, cpu a plain loop. */
+  activate(kind: Activation, values: Float32Array): void;
+  free(t: tf.TensorInfo): void;
+}
+
+export type Activation = 'sigmoid' | 'tanh';
+
+type UnaryKernel = (args: { inputs: { x: tf.TensorInfo }; backend: unknown }) => tf.TensorInfo;
+type MatMulKernel = (args: { inputs: { a: tf.TensorInfo; b: tf.TensorInfo }; backend: unknown; attrs: Record<string, unknown> }) => tf.TensorInfo;
+
+function batchMatMulKernel(backendName: string): MatMulKernel {
+  return kernelOf<MatMulKernel>('BatchMatMul', backendName);
+}
+
+function kernelOf<K>(name: string, backendName: string): K {
+  const kernel = tf.getKernel(name, backendName);
+  if (kernel === undefined) throw new Error(`no ${name} kernel on ${backendName}`);
+  return kernel.kernelFunc as unknown as K;
+}
+
+const ATTRS = [{ transposeA: false, transposeB: false }, { transposeA: true, transposeB: false }];
+
+export function wasmHostOps(backend: WasmBackend): HostOps {
+  const matMul = batchMatMulKernel('wasm');
+  const sigmoid = kernelOf<UnaryKernel>('Sigmoid', 'wasm');
+  return {
+    read: (t) => backend.typedArrayFromHeap(t).slice(),
+    readInto: (t, out, offset) => { out.set(backend.typedArrayFromHeap(t), offset); },
+    make: (shape, values) => {
+      const out = backend.makeOutput(shape, 'float32');
+      backend.typedArrayFromHeap(out).set(values);
+      return out;
+    },
+    matMul: (a, b, transposeA = false) => matMul({ inputs: { a, b }, backend, attrs: ATTRS[transposeA ? 1 : 0]! }),
+    // tanh(x) = 2σ(2x) − 1: wasm's Sigmoid is XNNPACK's SIMD kernel, its Tanh a scalar loop ~20×
+    // slower per element (absolute error of the identity in float32: ~1e-7).
+    activate: (kind, values) => {
+      const x = backend.makeOutput([values.length], 'float32');
+      const xv = backend.typedArrayFromHeap(x) as Float32Array;
+      if (kind === 'tanh') scaledCopy(values, xv, 2);
+      else xv.set(values);
+      const y = sigmoid({ inputs: { x }, backend });
+      const yv = backend.typedArrayFromHeap(y) as Float32Array;
+      if (kind === 'tanh') tanhFromSigmoid(yv, values);
+      else values.set(yv);
+      backend.disposeData(x.dataId as DataId);
+      backend.disposeData(y.dataId as DataId);
+    },
+    free: (t) => { backend.disposeData(t.dataId as DataId); },
+  };
+}
+
+function scaledCopy(src: Float32Array, dst: Float32Array, scale: number): void {
+  for (let i = 0; i < src.length; i++) dst[i] = scale * src[i]!;
+}
+
+function tanhFromSigmoid(y: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = 2 * y[i]! - 1;
+}
+
+function activateInJs(kind: Activation, values: Float32Array): void {
+  if (kind === 'sigmoid') for (let i = 0; i < values.length; i++) values[i] = 1 / (1 + Math.exp(-values[i]!));
+  else for (let i = 0; i < values.length; i++) values[i] = Math.tanh(values[i]!);
+}
+
+export function cpuHostOps(backend: CpuBackend & { disposeData(dataId: DataId): boolean }): HostOps {
+  const matMul = batchMatMulKernel('cpu');
+  return {
+    read: (t) => backend.data.get(t.dataId as DataId).values as NumericArray,
+    readInto: (t, out, offset) => { out.set(backend.data.get(t.dataId as DataId).values as Float32Array, offset); },
+    make: (shape, values) => backend.makeTensorInfo(shape, 'float32', values),
+    matMul: (a, b, transposeA = false) => matMul({ inputs: { a, b }, backend, attrs: ATTRS[transposeA ? 1 : 0]! }),
+    activate: activateInJs,
+    free: (t) => { backend.disposeData(t.dataId as DataId); },
+  };
+}
+
+/**
+ * rows [m, k] (a plain array) · b [k, n] (a backend tensor) → out[outOffset …] (m·n values):
+ * one product through the backend, for the per-step matMuls of a recurrence.
+ */
+export function matMulInto(
+  ops: HostOps, rows: Float32Array, m: number, k: number, b: tf.TensorInfo, out: Float32Array, outOffset: number,
+): void {
+  const a = ops.make([m, k], rows);
+  const product = ops.matMul(a, b);
+  ops.readInto(product, out, outOffset);
+  ops.free(a);
+  ops.free(product);
+}
