@@ -7,6 +7,7 @@
  *   checkTrainingMemory(spec, graph, opts)     the diagnostic, or null when it fits
  *   guardTrainingMemory(spec, vocab, backend)  throws a UserError (rendered frame) when it does not
  *   guardDecode(request, backend)              bounds a search's steps, beam and memory (./decode.ts)
+ *   checkInputVocab(spec, weights, vocab, …)   IN.json's vocabulary sizes vs the weights' (./weights-vocab.ts)
  */
 import path from 'node:path';
 import type { Diagnostic, Severity } from '../diagnostics/types.js';
@@ -25,6 +26,8 @@ export type { MemoryBudget, MemoryProbe } from './memory.js';
 export { trainingMemory } from './training-memory.js';
 export { MAX_BEAM_SIZE, MAX_DECODE_LEN, decodeMemory, guardDecode } from './decode.js';
 export type { DecodeRequest } from './decode.js';
+export { checkInputVocab, vocabFromWeights } from './weights-vocab.js';
+export type { WeightsVocab } from './weights-vocab.js';
 export type { TrainingMemory, NodeNeed } from './training-memory.js';
 
 export interface MemoryCheckOptions {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { readSafetensors } from '../runtime/io/index.js';
 import { UserError } from '../errors.js';
+import { checkInputVocab } from '../guard/weights-vocab.js';
 import { floatTensors } from './checkpoint.js';
 import { parseModelInput, type ModelInput } from './input-json.js';
 import { configFromInput, decodeInput, forwardLogits, type DecodedHypothesis } from './forward.js';
@@ -39,6 +40,7 @@ async function withInputModule<T>(
   const { spec, ModuleClass } = await (o.loadModule ?? loadModuleForSpec)(o.specPath, o.backend);
   const input = parseModelInput(text, { file: o.input, task: spec.task, needTarget, warn: o.warn });
   const weights = floatTensors(readSafetensors(o.weights).tensors, o.weights);
+  checkInputVocab(spec, weights, input.vocab, o.input, o.weights); // before building a module of IN.json's sizes
   const module = instantiate(ModuleClass, configFromInput(input, spec.train.seed), weights, o.weights);
   try {
     return fn(module, input, spec);
