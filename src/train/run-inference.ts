@@ -45,7 +45,14 @@ export async function runTranslate(o: TranslateOptions): Promise<{ results: Tran
   });
 }
 
-export interface SampleCommandOptions extends Common { prefix: string; length: number; temperature: number; seed: number }
+export interface SampleCommandOptions extends Common {
+  prefix: string;
+  /** Tokens to generate (default: the spec's decode.max_len). */
+  length?: number;
+  /** Softmax temperature (default: 0, the argmax, when the spec's decode.strategy is greedy; else 1). */
+  temperature?: number;
+  seed: number;
+}
 
 export interface SampleOutput { prefix: string; continuation: string; text: string; tokens: number; stoppedAtEos: boolean; notes: string[] }
 
@@ -66,7 +73,8 @@ export async function runSample(o: SampleCommandOptions): Promise<SampleOutput> 
     }
     const rng = createRng(o.seed);
     const r = sampleTokens(m.module as LanguageModelModule, {
-      prefix: vocab.encode(prefixTokens), length: o.length, temperature: o.temperature, random: () => rng.next(),
+      prefix: vocab.encode(prefixTokens), length: o.length ?? m.spec.decode.max_len,
+      temperature: o.temperature ?? (m.spec.decode.strategy === 'greedy' ? 0 : 1), random: () => rng.next(),
       specials: { pad: vocab.pad, bos: vocab.bos, eos: vocab.eos },
     });
     const shownPrefix = detokenize(prefixTokens, stream.tokenizer);

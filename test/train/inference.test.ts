@@ -99,6 +99,13 @@ describe('sample', () => {
     await expect(runSample({ ...base, prefix: '', temperature: 0, seed: 0 })).rejects.toThrow(/--prefix "" has no tokens/);
   });
 
+  it('defaults to the spec\'s decode section: max_len tokens, greedy (temperature 0)', async () => {
+    const base = { checkpoint: path.join(root, 'lm'), loadModule: lmLoader, prefix: 'one hundred' };
+    const byDefault = await runSample({ ...base, seed: 1 });
+    expect(byDefault.continuation).toHaveLength(8); // the LM spec's decode.max_len, char tokens
+    expect(byDefault.text).toBe((await runSample({ ...base, length: 8, temperature: 0, seed: 2 })).text);
+  });
+
   it('draws in proportion to softmax(logp / T), never <pad> or <bos>', () => {
     const logp = Float32Array.from([0, 0, Math.log(0.5), Math.log(0.25), Math.log(0.25)]);
     let x = 0;

@@ -13,6 +13,7 @@ beforeAll(async () => { await useBackend('cpu'); });
 
 /** Copies each source row up to its length, then <eos>. */
 const copier = {
+  config: { vocab: { source: 7, target: 7 }, seed: 0 },
   greedy(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
     const ids = src.arraySync();
     const lens = srcLen.arraySync();

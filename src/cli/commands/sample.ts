@@ -1,21 +1,22 @@
 /**
- * `seqloom sample CKPT --prefix "..." --len N [--temperature T] [--seed S]`: language-model
+ * `seqloom sample CKPT --prefix "..." [--len N] [--temperature T] [--seed S]`: language-model
  * generation — the state warms up on the prefix, then N tokens are drawn from softmax(logits / T)
- * (T = 0: the argmax each step). Prints the prefix and its continuation (--json: an object).
+ * (T = 0: the argmax each step). N and T default to the spec's `decode:` section (max_len; greedy → 0). Prints the prefix and its continuation (--json: an object).
  */
 import type { Command } from 'commander';
 import { integer, nonNegativeInt, nonNegativeNumber } from '../../train/cli-options.js';
 
-interface SampleFlags { prefix: string; len: number; temperature: number; seed: number; json?: boolean; backend?: string }
+interface SampleFlags { prefix: string; len?: number; temperature?: number; seed: number; json?: boolean; backend?: string }
 
 export function register(program: Command): void {
   program
     .command('sample')
     .description('generate text with a trained language-model checkpoint')
     .argument('<checkpoint>', 'checkpoint folder written by `seqloom train`')
-    .requiredOption('--prefix <text>', 'text to start from (at least one token)')
-    .option('--len <n>', 'tokens to generate', nonNegativeInt, 50)
-    .option('--temperature <t>', 'softmax temperature; 0 = greedy argmax', nonNegativeNumber, 1)
+    .requiredOption('--prefix <text>', 'text to start from (required; at least one token after preprocessing)')
+    .option('--len <n>', "tokens to generate (default: the spec's decode.max_len)", nonNegativeInt)
+    .option('--temperature <t>', "softmax temperature; 0 = the argmax each step (default: 0 when the spec's "
+      + 'decode.strategy is greedy, else 1)', nonNegativeNumber)
     .option('--seed <n>', 'seed for the draws', integer, 0)
     .option('--json', 'print {"prefix", "continuation", "text", "tokens"} as JSON')
     .option('--backend <name>', 'node | wasm | cpu | auto')
