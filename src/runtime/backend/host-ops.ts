@@ -24,6 +24,12 @@ export interface HostOps {
   /** values ← σ(values) or tanh(values), in place: wasm runs its SIMD kernels, cpu a plain loop. */
   activate(kind: Activation, values: Float32Array): void;
   free(t: tf.TensorInfo): void;
+  /**
+   * An elementwise kernel without copies: allocates float32 outputs of `outShapes`, then calls
+   * fn(input values, output values) with views of the backend's memory (wasm: the heap, valid only
+   * during fn; cpu: the arrays themselves). fn must not allocate tensors.
+   */
+  compute(inputs: tf.TensorInfo[], outShapes: number[][], fn: (ins: NumericArray[], outs: Float32Array[]) => void): tf.TensorInfo[];
 }
 
 export type Activation = 'sigmoid' | 'tanh';
@@ -70,6 +76,11 @@ export function wasmHostOps(backend: WasmBackend): HostOps {
       backend.disposeData(y.dataId as DataId);
     },
     free: (t) => { backend.disposeData(t.dataId as DataId); },
+    compute: (inputs, outShapes, fn) => {
+      const outs = outShapes.map((shape) => backend.makeOutput(shape, 'float32'));
+      fn(inputs.map((t) => backend.typedArrayFromHeap(t)), outs.map((t) => backend.typedArrayFromHeap(t) as Float32Array));
+      return outs;
+    },
   };
 }
 
@@ -95,6 +106,11 @@ export function cpuHostOps(backend: CpuBackend & { disposeData(dataId: DataId): 
     matMul: (a, b, transposeA = false) => matMul({ inputs: { a, b }, backend, attrs: ATTRS[transposeA ? 1 : 0]! }),
     activate: activateInJs,
     free: (t) => { backend.disposeData(t.dataId as DataId); },
+    compute: (inputs, outShapes, fn) => {
+      const outs = outShapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));
+      fn(inputs.map((t) => backend.data.get(t.dataId as DataId).values as NumericArray), outs);
+      return outs.map((values, i) => backend.makeTensorInfo(outShapes[i]!, 'float32', values));
+    },
   };
 }
 

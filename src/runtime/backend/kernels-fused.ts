@@ -1,21 +1,26 @@
 /**
- * seqloom's own kernels (not fixes of tfjs ones): fused recurrences, registered on wasm and cpu by
- * kernels.ts. nn/sequence.ts uses them when the active backend has them (tfjs-node does not: there
+ * seqloom's own kernels (not fixes of tfjs ones): fused recurrences and optimizer steps, registered
+ * on wasm and cpu by kernels.ts. nn/sequence.ts uses them when the active backend has them (tfjs-node does not: there
  * the recurrence runs as tfjs ops, which native kernels make cheap).
  */
 import type { KernelArgs, KernelFix, CpuBackend, WasmBackend, DataId } from './kernel-args.js';
 import { cpuHostOps, wasmHostOps, type HostOps } from './host-ops.js';
+import { adamUpdate, sumSquares, type AdamAttrs } from './optimizer-kernels.js';
 import { recurrentBackward } from './recurrent-backward.js';
 import { recurrentForward, type RecurrentAttrs } from './recurrent-forward.js';
 
 export const RECURRENT_FORWARD = 'SeqloomRecurrentForward';
 export const RECURRENT_BACKWARD = 'SeqloomRecurrentBackward';
+export const SUM_SQUARES = 'SeqloomSumSquares';
+export const ADAM_UPDATE = 'SeqloomAdamUpdate';
 
 function fused<B>(hostOps: (backend: B) => HostOps): Record<string, KernelFix<B>> {
   const attrsOf = (args: KernelArgs<B>) => args.attrs as unknown as RecurrentAttrs;
   return {
     [RECURRENT_FORWARD]: () => (args) => recurrentForward(hostOps(args.backend), args.inputs, attrsOf(args)),
     [RECURRENT_BACKWARD]: () => (args) => recurrentBackward(hostOps(args.backend), args.inputs, attrsOf(args)),
+    [SUM_SQUARES]: () => (args) => sumSquares(hostOps(args.backend), args.inputs),
+    [ADAM_UPDATE]: () => (args) => adamUpdate(hostOps(args.backend), args.inputs, args.attrs as unknown as AdamAttrs),
   };
 }
 

@@ -4,6 +4,7 @@
  * clip_grad_norm_ do), then the optimizer's update. Every intermediate tensor is disposed.
  */
 import * as tf from '@tensorflow/tfjs';
+import { applyFusedAdam, sumOfSquares } from './fused-adam.js';
 
 export type OptimizerName = 'adam' | 'sgd';
 export interface OptimizerOptions { name: OptimizerName; lr: number }
@@ -33,10 +34,7 @@ export function clipScale(norm: number, theta: number): number {
 }
 
 function readNorm(grads: readonly tf.Tensor[]): number {
-  const t = globalNorm(grads);
-  const norm = t.dataSync()[0]!;
-  t.dispose();
-  return norm;
+  return Math.sqrt(sumOfSquares(grads));
 }
 
 /**
@@ -55,7 +53,8 @@ export function clipByGlobalNorm<K extends string>(
 }
 
 /**
- * loss = lossFn(); gradients over `vars`; clip (θ = clipNorm, null = no clipping); apply.
+ * loss = lossFn(); gradients over `vars`; clip (θ = clipNorm, null = no clipping); apply. With tfjs
+ * Adam on wasm/cpu, the norm and the update run as fused kernels (fused-adam.ts).
  * Returns the loss and the gradient norm before clipping.
  */
 export function trainStep(
@@ -65,19 +64,24 @@ export function trainStep(
   try {
     const gradNorm = readNorm(Object.values(grads));
     const scale = clipNorm === null ? 1 : clipScale(gradNorm, clipNorm);
-    if (scale === 1) {
-      optimizer.applyGradients(grads);
-    } else {
-      const scaled = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
-      try {
-        optimizer.applyGradients(scaled);
-      } finally {
-        tf.dispose(Object.values(scaled));
-      }
-    }
+    if (!applyFusedAdam(optimizer, grads, scale)) applyScaled(optimizer, grads, scale);
     return { loss: value.dataSync()[0]!, gradNorm };
   } finally {
     value.dispose();
     tf.dispose(Object.values(grads));
+  }
+}
+
+/** optimizer.applyGradients(scale · grads), without a copy when scale is 1. */
+function applyScaled(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, scale: number): void {
+  if (scale === 1) {
+    optimizer.applyGradients(grads);
+    return;
+  }
+  const scaled = tf.tidy(() => Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])));
+  try {
+    optimizer.applyGradients(scaled);
+  } finally {
+    tf.dispose(Object.values(scaled));
   }
 }
