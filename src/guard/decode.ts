@@ -32,6 +32,14 @@ export function decodeMemory(r: DecodeRequest): number {
   return r.batch * hypotheses * (8 * r.vocab + 32 + 8 * r.maxLen);
 }
 
+/** `sample --len N`: one model step per token, bounded like a search's max length. */
+export function guardSampleLength(length: number): void {
+  if (length > MAX_DECODE_LEN) {
+    throw new UserError(`--len ${length} is over seqloom's limit of ${MAX_DECODE_LEN} tokens (sampling runs one step per token)`,
+      'pass a smaller --len');
+  }
+}
+
 export function guardDecode(r: DecodeRequest, backend: string, probe: MemoryProbe = systemMemoryProbe): void {
   if (r.maxLen > MAX_DECODE_LEN) {
     throw new UserError(`max length ${r.maxLen} is over seqloom's limit of ${MAX_DECODE_LEN} tokens (a search runs one step per token)`,

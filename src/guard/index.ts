@@ -24,7 +24,7 @@ import { trainingMemory } from './training-memory.js';
 export { WASM_HEAP_MAX_BYTES, formatBytes, formatCount, memoryBudget, systemMemoryProbe } from './memory.js';
 export type { MemoryBudget, MemoryProbe } from './memory.js';
 export { trainingMemory } from './training-memory.js';
-export { MAX_BEAM_SIZE, MAX_DECODE_LEN, decodeMemory, guardDecode } from './decode.js';
+export { MAX_BEAM_SIZE, MAX_DECODE_LEN, decodeMemory, guardDecode, guardSampleLength } from './decode.js';
 export type { DecodeRequest } from './decode.js';
 export { checkInputVocab, vocabFromWeights } from './weights-vocab.js';
 export type { WeightsVocab } from './weights-vocab.js';

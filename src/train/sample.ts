@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModelModule } from '../runtime/module.js';
 import { UserError } from '../errors.js';
+import { guardSampleLength } from '../guard/decode.js';
 
 export interface SampleOptions {
   /** Prefix token ids (at least one). */
@@ -22,6 +23,7 @@ export interface SampleResult { tokens: number[]; stoppedAtEos: boolean }
 export function sampleTokens(module: LanguageModelModule, opts: SampleOptions): SampleResult {
   if (opts.prefix.length === 0) throw new UserError('the prefix has no tokens', 'give --prefix some text the model knows');
   if (!Number.isInteger(opts.length) || opts.length < 0) throw new UserError(`--len must be an integer ≥ 0, got ${opts.length}`);
+  guardSampleLength(opts.length); // one step per token: refuse what would run for hours
   if (!(opts.temperature >= 0) || !Number.isFinite(opts.temperature)) {
     throw new UserError(`--temperature must be a number ≥ 0, got ${opts.temperature}`);
   }

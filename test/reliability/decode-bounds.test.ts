@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { MAX_BEAM_SIZE, MAX_DECODE_LEN, decodeMemory, guardDecode } from '../../src/guard/decode.js';
 import { UserError } from '../../src/errors.js';
-import { BUILT, expectCleanError, makeTemp, removeTemp, seqloom, tinySeq2seqSpec } from './helpers.js';
+import { BUILT, expectCleanError, makeTemp, removeTemp, seqloom, tinyLmSpec, tinySeq2seqSpec } from './helpers.js';
 import { useBackend } from '../../src/runtime/backend/index.js';
 import { beamSearch, type SearchModel } from '../../src/runtime/search/index.js';
 
@@ -81,30 +81,38 @@ let root = '';
 beforeAll(() => {
   root = makeTemp('decode');
   fs.writeFileSync(path.join(root, 'tiny.yaml'), tinySeq2seqSpec({ hidden: 4 }));
+  fs.writeFileSync(path.join(root, 'lm.yaml'), tinyLmSpec());
   if (!BUILT) return;
-  const r = seqloom(['train', 'tiny.yaml', '--out', 'run'], root);
-  expect(r.code, r.stderr).toBe(0);
+  for (const spec of ['tiny', 'lm']) {
+    const r = seqloom(['train', `${spec}.yaml`, '--out', `${spec}-run`], root);
+    expect(r.code, r.stderr).toBe(0);
+  }
 });
 afterAll(() => removeTemp(root));
 
 describe.skipIf(!BUILT)('through the CLI: refused at once instead of hanging', () => {
-  it('translate --max-len 1e9, --beam 5e7; decode --beam-size 5e7', () => {
-    const long = seqloom(['translate', 'run', 'one', '--max-len', '1000000000'], root);
+  it('translate --max-len 1e9, --beam 5e7; decode --beam-size 5e7; sample --len 1e9', () => {
+    const long = seqloom(['translate', 'tiny-run', 'one', '--max-len', '1000000000'], root);
     expectCleanError(long);
     expect(long.stderr).toMatch(/max length 1000000000 is over seqloom's limit/);
     expect(long.ms).toBeLessThan(30_000);
 
-    const wide = seqloom(['translate', 'run', 'one', '--beam', '50000000'], root);
+    const wide = seqloom(['translate', 'tiny-run', 'one', '--beam', '50000000'], root);
     expectCleanError(wide);
     expect(wide.stderr).toMatch(/beam size 50000000 is over/);
 
-    const vocab = JSON.parse(fs.readFileSync(path.join(root, 'run', 'vocab.json'), 'utf8')) as Record<string, { tokens: string[] }>;
+    const vocab = JSON.parse(fs.readFileSync(path.join(root, 'tiny-run', 'vocab.json'), 'utf8')) as Record<string, { tokens: string[] }>;
     fs.writeFileSync(path.join(root, 'in.json'), JSON.stringify({
       vocab: { source: vocab.source!.tokens.length, target: vocab.target!.tokens.length }, pad: 0, bos: 2, eos: 3,
       src: [[4, 5, 3]], src_len: [3],
     }));
-    const d = seqloom(['decode', 'tiny.yaml', '--weights', 'run/model.safetensors', '--input', 'in.json', '--beam-size', '50000000'], root);
+    const d = seqloom(['decode', 'tiny.yaml', '--weights', 'tiny-run/model.safetensors', '--input', 'in.json', '--beam-size', '50000000'], root);
     expectCleanError(d);
     expect(d.stderr).toMatch(/beam size 50000000 is over/);
+
+    const sample = seqloom(['sample', 'lm-run', '--prefix', 'one', '--len', '1000000000'], root);
+    expectCleanError(sample);
+    expect(sample.stderr).toMatch(/--len 1000000000 is over seqloom's limit of 10000 tokens/);
+    expect(seqloom(['sample', 'lm-run', '--prefix', 'one', '--len', '20'], root).code).toBe(0);
   });
 });
