@@ -15,6 +15,8 @@ import type { CpuBackend, DataId, WasmBackend } from './kernel-args.js';
 export interface HostOps {
   /** The tensor's values (a copy on wasm; the backend's own array on cpu — read only). */
   read(t: tf.TensorInfo): NumericArray;
+  /** A fresh copy of the tensor's values (safe to write). */
+  copy(t: tf.TensorInfo): NumericArray;
   /** Copies the tensor's values into out[offset …]. */
   readInto(t: tf.TensorInfo, out: Float32Array, offset: number): void;
   /** A float32 tensor holding `values` (copied on wasm; taken as is on cpu: do not write it later). */
@@ -23,6 +25,8 @@ export interface HostOps {
   matMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA?: boolean): tf.TensorInfo;
   /** values ← σ(values) or tanh(values), in place: wasm runs its SIMD kernels, cpu a plain loop. */
   activate(kind: Activation, values: Float32Array): void;
+  /** values ← exp(values) in place, for values ≤ 0 (softmax after subtracting the row maximum). */
+  expOfNonPositive(values: Float32Array): void;
   free(t: tf.TensorInfo): void;
   /**
    * An elementwise kernel without copies: allocates float32 outputs of `outShapes`, then calls
@@ -52,8 +56,20 @@ const ATTRS = [{ transposeA: false, transposeB: false }, { transposeA: true, tra
 export function wasmHostOps(backend: WasmBackend): HostOps {
   const matMul = batchMatMulKernel('wasm');
   const sigmoid = kernelOf<UnaryKernel>('Sigmoid', 'wasm');
+  /** values ← finish(σ(scale · values)) through wasm's SIMD Sigmoid kernel. */
+  const withSigmoid = (values: Float32Array, scale: number, finish: (y: Float32Array, out: Float32Array) => void): void => {
+    const x = backend.makeOutput([values.length], 'float32');
+    const xv = backend.typedArrayFromHeap(x) as Float32Array;
+    if (scale === 1) xv.set(values);
+    else scaledCopy(values, xv, scale);
+    const y = sigmoid({ inputs: { x }, backend });
+    finish(backend.typedArrayFromHeap(y) as Float32Array, values);
+    backend.disposeData(x.dataId as DataId);
+    backend.disposeData(y.dataId as DataId);
+  };
   return {
     read: (t) => backend.typedArrayFromHeap(t).slice(),
+    copy: (t) => backend.typedArrayFromHeap(t).slice(),
     readInto: (t, out, offset) => { out.set(backend.typedArrayFromHeap(t), offset); },
     make: (shape, values) => {
       const out = backend.makeOutput(shape, 'float32');
@@ -64,17 +80,10 @@ export function wasmHostOps(backend: WasmBackend): HostOps {
     // tanh(x) = 2σ(2x) − 1: wasm's Sigmoid is XNNPACK's SIMD kernel, its Tanh a scalar loop ~20×
     // slower per element (absolute error of the identity in float32: ~1e-7).
     activate: (kind, values) => {
-      const x = backend.makeOutput([values.length], 'float32');
-      const xv = backend.typedArrayFromHeap(x) as Float32Array;
-      if (kind === 'tanh') scaledCopy(values, xv, 2);
-      else xv.set(values);
-      const y = sigmoid({ inputs: { x }, backend });
-      const yv = backend.typedArrayFromHeap(y) as Float32Array;
-      if (kind === 'tanh') tanhFromSigmoid(yv, values);
-      else values.set(yv);
-      backend.disposeData(x.dataId as DataId);
-      backend.disposeData(y.dataId as DataId);
+      withSigmoid(values, kind === 'tanh' ? 2 : 1, kind === 'tanh' ? tanhFromSigmoid : (y, out) => out.set(y));
     },
+    // exp(z) = σ(z) / (1 − σ(z)); for z ≤ 0, 1 − σ(z) ≥ ½: no cancellation.
+    expOfNonPositive: (values) => { withSigmoid(values, 1, expFromSigmoid); },
     free: (t) => { backend.disposeData(t.dataId as DataId); },
     compute: (inputs, outShapes, fn) => {
       const outs = outShapes.map((shape) => backend.makeOutput(shape, 'float32'));
@@ -92,6 +101,14 @@ function tanhFromSigmoid(y: Float32Array, out: Float32Array): void {
   for (let i = 0; i < out.length; i++) out[i] = 2 * y[i]! - 1;
 }
 
+function expFromSigmoid(y: Float32Array, out: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = y[i]! / (1 - y[i]!);
+}
+
+function expInJs(values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) values[i] = Math.exp(values[i]!);
+}
+
 function activateInJs(kind: Activation, values: Float32Array): void {
   if (kind === 'sigmoid') for (let i = 0; i < values.length; i++) values[i] = 1 / (1 + Math.exp(-values[i]!));
   else for (let i = 0; i < values.length; i++) values[i] = Math.tanh(values[i]!);
@@ -101,10 +118,12 @@ export function cpuHostOps(backend: CpuBackend & { disposeData(dataId: DataId): 
   const matMul = batchMatMulKernel('cpu');
   return {
     read: (t) => backend.data.get(t.dataId as DataId).values as NumericArray,
+    copy: (t) => (backend.data.get(t.dataId as DataId).values as NumericArray).slice(),
     readInto: (t, out, offset) => { out.set(backend.data.get(t.dataId as DataId).values as Float32Array, offset); },
     make: (shape, values) => backend.makeTensorInfo(shape, 'float32', values),
     matMul: (a, b, transposeA = false) => matMul({ inputs: { a, b }, backend, attrs: ATTRS[transposeA ? 1 : 0]! }),
     activate: activateInJs,
+    expOfNonPositive: expInJs,
     free: (t) => { backend.disposeData(t.dataId as DataId); },
     compute: (inputs, outShapes, fn) => {
       const outs = outShapes.map((shape) => new Float32Array(shape.reduce((a, b) => a * b, 1)));

@@ -1,10 +1,12 @@
 /**
- * seqloom's own kernels (not fixes of tfjs ones): fused recurrences and optimizer steps, registered
- * on wasm and cpu by kernels.ts. nn/sequence.ts uses them when the active backend has them (tfjs-node does not: there
- * the recurrence runs as tfjs ops, which native kernels make cheap).
+ * seqloom's own kernels (not fixes of tfjs ones), registered on wasm and cpu by kernels.ts: fused
+ * recurrences (nn/sequence.ts), optimizer steps (nn/fused-adam.ts) and the softmax cross-entropy
+ * (nn/loss.ts). Callers use them when the active backend has them; tfjs-node has none and runs
+ * the same math as tfjs ops, which its native kernels make cheap.
  */
 import type { KernelArgs, KernelFix, CpuBackend, WasmBackend, DataId } from './kernel-args.js';
 import { cpuHostOps, wasmHostOps, type HostOps } from './host-ops.js';
+import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss-kernels.js';
 import { adamUpdate, sumSquares, type AdamAttrs } from './optimizer-kernels.js';
 import { recurrentBackward } from './recurrent-backward.js';
 import { recurrentForward, type RecurrentAttrs } from './recurrent-forward.js';
@@ -13,6 +15,8 @@ export const RECURRENT_FORWARD = 'SeqloomRecurrentForward';
 export const RECURRENT_BACKWARD = 'SeqloomRecurrentBackward';
 export const SUM_SQUARES = 'SeqloomSumSquares';
 export const ADAM_UPDATE = 'SeqloomAdamUpdate';
+export const SOFTMAX_CROSS_ENTROPY = 'SeqloomSoftmaxCrossEntropy';
+export const SOFTMAX_CROSS_ENTROPY_GRAD = 'SeqloomSoftmaxCrossEntropyGrad';
 
 function fused<B>(hostOps: (backend: B) => HostOps): Record<string, KernelFix<B>> {
   const attrsOf = (args: KernelArgs<B>) => args.attrs as unknown as RecurrentAttrs;
@@ -21,6 +25,8 @@ function fused<B>(hostOps: (backend: B) => HostOps): Record<string, KernelFix<B>
     [RECURRENT_BACKWARD]: () => (args) => recurrentBackward(hostOps(args.backend), args.inputs, attrsOf(args)),
     [SUM_SQUARES]: () => (args) => sumSquares(hostOps(args.backend), args.inputs),
     [ADAM_UPDATE]: () => (args) => adamUpdate(hostOps(args.backend), args.inputs, args.attrs as unknown as AdamAttrs),
+    [SOFTMAX_CROSS_ENTROPY]: () => (args) => softmaxCrossEntropy(hostOps(args.backend), args.inputs),
+    [SOFTMAX_CROSS_ENTROPY_GRAD]: () => (args) => softmaxCrossEntropyGrad(hostOps(args.backend), args.inputs),
   };
 }
 

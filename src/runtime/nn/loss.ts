@@ -4,7 +4,15 @@
  * Perplexity = exp(mean) (metrics' `perplexity`).
  */
 import * as tf from '@tensorflow/tfjs';
+import { SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from '../backend/kernels-fused.js';
 import type { LossResult } from '../module.js';
+
+let fusedEnabled = true;
+
+/** Turns the fused cross-entropy kernels off (true: on, the default) — for benchmarks measuring them. */
+export function setFusedLoss(on: boolean): void {
+  fusedEnabled = on;
+}
 
 /** float32 [B, T]: 1 where t < lengths[b], else 0. (tfjs has no tf.sequenceMask.) */
 export function sequenceMask(lengths: tf.Tensor1D, steps: number): tf.Tensor2D {
@@ -25,7 +33,18 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, labels: tf.Tensor2D, len
     throw new Error(`maskedCrossEntropy: labels [${labels.shape}] do not match logits [${logits.shape}]`);
   }
   let count = 0;
-  for (const n of lengths.dataSync()) count += Math.max(0, Math.min(n, steps));
+  const lens = lengths.dataSync();
+  for (const n of lens) count += Math.max(0, Math.min(n, steps));
+  if (fusedEnabled && tf.getKernel(SOFTMAX_CROSS_ENTROPY, tf.getBackend()) !== undefined) {
+    const weights = new Float32Array(batch * steps);                                  // the mask, built here
+    lens.forEach((n, b) => weights.fill(1, b * steps, b * steps + Math.max(0, Math.min(n, steps))));
+    const [sum, mean] = tf.tidy(() => {
+      const total = fusedCrossEntropy(logits.reshape([batch * steps, vocab]), labels.reshape([batch * steps]).cast('int32') as tf.Tensor1D,
+        tf.tensor1d(weights));
+      return [total, total.div(Math.max(count, 1)) as tf.Scalar];
+    });
+    return { mean, sum, count };
+  }
   const [sum, mean] = tf.tidy(() => {
     const logp = tf.logSoftmax(logits.reshape([batch * steps, vocab]));               // [B·T, V]
     const picked = tf.sum(logp.mul(tf.oneHot(labels.reshape([batch * steps]).cast('int32'), vocab)), 1); // [B·T]
@@ -34,4 +53,25 @@ export function maskedCrossEntropy(logits: tf.Tensor3D, labels: tf.Tensor2D, len
     return [total, total.div(Math.max(count, 1)) as tf.Scalar];
   });
   return { mean, sum, count };
+}
+
+/**
+ * Σ_n w_n · (−log softmax(x_n)[label_n]) as one differentiable op over two fused kernels
+ * (backend/loss-kernels.ts): the forward keeps the softmax for the backward, p − onehot.
+ */
+function fusedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const x = args[0] as tf.Tensor;
+    const [total, probs] = tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY, { logits: x, labels, weights }, {}) as tf.Tensor[];
+    save([probs!, labels, weights]);
+    return {
+      value: total!,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [p, l, w] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf.engine().runKernel(SOFTMAX_CROSS_ENTROPY_GRAD, { probs: p, labels: l, weights: w, dy }, {}) as tf.Tensor;
+      },
+    };
+  });
+  return op(logits) as tf.Scalar;
 }
