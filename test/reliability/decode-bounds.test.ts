@@ -83,8 +83,9 @@ beforeAll(() => {
   fs.writeFileSync(path.join(root, 'tiny.yaml'), tinySeq2seqSpec({ hidden: 4 }));
   fs.writeFileSync(path.join(root, 'lm.yaml'), tinyLmSpec());
   if (!BUILT) return;
-  for (const spec of ['tiny', 'lm']) {
-    const r = seqloom(['train', `${spec}.yaml`, '--out', `${spec}-run`], root);
+  fs.writeFileSync(path.join(root, 'corpus.txt'), 'one two three four five six seven eight nine ten\n'.repeat(4));
+  for (const [spec, data] of [['tiny', []], ['lm', ['--data', 'corpus.txt']]] as const) {
+    const r = seqloom(['train', `${spec}.yaml`, '--out', `${spec}-run`, ...data], root);
     expect(r.code, r.stderr).toBe(0);
   }
 });
