@@ -24,6 +24,7 @@ const program = new Command('seqloom')
   )
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(`seqloom: ${text}`) })
   .exitOverride();
 
 for (const register of [
@@ -37,8 +38,9 @@ program.addHelpText(
   'after',
   '\nExamples:\n' +
     '  seqloom validate models/d2l-seq2seq-gru.yaml\n' +
-    '  seqloom train models/d2l-seq2seq-gru.yaml --epochs 30 --out runs/gru\n' +
-    '  seqloom translate runs/gru "three hundred twelve" --beam 4\n' +
+    '  seqloom train models/numbers-gru.yaml\n' +
+    '  seqloom translate runs/numbers-gru "three hundred twelve" --beam 4\n' +
+    '  seqloom train models/d2l-seq2seq-gru.yaml --data ../shared/data/fra-eng/fra.txt\n' +
     '  seqloom bleu --hyp hyp.txt --ref ref.txt --method corpus\n\n' +
     'Environment: SEQLOOM_BACKEND=node|wasm|cpu chooses the tfjs backend (default: fastest available).',
 );

@@ -23,7 +23,7 @@ describe.each(['cpu', 'wasm'] as const)('one-layer gradients on %s', (backend) =
     const rng = createRng(7);
     const enc = createRecurrentParams(cfg, rng);
     const dec = createRecurrentParams(cfg, rng);
-    const x = tf.randomNormal([2, steps, 4], 0, 1, 'float32', 3);
+    const x = tf.randomNormal([2, steps, 4], 0, 1, 'float32', 3) as tf.Tensor3D;
     const optimizer = createOptimizer({ name: 'adam', lr: 0.01 });
     const before = tf.memory().numTensors;
     const result = trainStep(() => {
