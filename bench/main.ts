@@ -22,14 +22,15 @@ import { planFor, type BenchPlan } from './plan.js';
 import { startTask } from './progress.js';
 import { runD2lComparison } from './sections/d2l-vs-pytorch.js';
 import { measureGenerate } from './sections/generate.js';
+import { LEVERS, measureLever, type LeverResult } from './sections/levers.js';
 import { measureTrainThroughput, type ThroughputResult } from './sections/train-vs-layers.js';
 
 interface Flags {
   json: boolean; quick: boolean; out?: string; backends: string; sections: string; cells: string;
-  torch: boolean; data?: string;
+  torch: boolean; data?: string; torchThreads: string;
 }
 
-const SECTIONS = ['train', 'd2l', 'generate'] as const;
+const SECTIONS = ['train', 'd2l', 'generate', 'levers'] as const;
 type Section = typeof SECTIONS[number];
 
 function list(value: string): string[] {
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     .option('--cells <list>', 'cells for the throughput comparison (gru, lstm)', 'gru')
     .option('--no-torch', 'skip the PyTorch side of the d2l run')
     .option('--data <file>', 'fra-eng data (default: ../shared/data/fra-eng/fra.txt or $SEQLOOM_BENCH_DATA)')
+    .option('--torch-threads <list>', 'PyTorch thread counts for the d2l run', '1,2')
     .parse();
   const flags = program.opts<Flags>();
   const root = rootDir();
@@ -92,7 +94,8 @@ async function main(): Promise<void> {
   if (sections.includes('d2l')) {
     const data = defaultData(root, flags.data);
     const task = startTask('d2l fra-eng vs PyTorch', plan.d2l.chunks);
-    d2l = await runD2lComparison(root, data, { ...plan.d2l, torch: flags.torch }, (d, t) => task.update(d, t));
+    const torchThreads = list(flags.torchThreads).map(Number);
+    d2l = await runD2lComparison(root, data, { ...plan.d2l, torch: flags.torch, torchThreads }, (d, t) => task.update(d, t));
     task.done(d2l.ratio === null ? (d2l.skipped ?? 'no PyTorch side')
       : `seqloom ${d2l.seqloom.seconds300}s vs PyTorch ${Object.entries(d2l.torch!).map(([k, s]) => `${k}t ${s.seconds300}s`).join(', ')} (300 epochs)`);
     if (d2l.skipped !== null) process.stderr.write(`bench: note: ${d2l.skipped}\n`);
@@ -106,8 +109,20 @@ async function main(): Promise<void> {
     task.done(`max ${Math.max(...Object.values(generate.inProcess))}s in-process`);
   }
 
+  const levers: LeverResult[] = [];
+  if (sections.includes('levers')) {
+    for (const size of ['small', 'large'] as const) {
+      for (const lever of Object.keys(LEVERS)) {
+        const task = startTask(`lever ${lever} ${size} on wasm`, plan.levers[size].rounds);
+        const r = await measureLever(lever, 'wasm', size, plan.levers[size], (d, t) => task.update(d, t));
+        task.done(`off ${r.offSeconds}s / on ${r.onSeconds}s → ${r.ratio}×`);
+        levers.push(r);
+      }
+    }
+  }
+
   const report: BenchReport = buildReport({
-    mode: flags.quick ? 'quick' : 'full', train, d2l, generate,
+    mode: flags.quick ? 'quick' : 'full', train, d2l, generate, levers,
     seconds: (performance.now() - started) / 1000, load: [load0, loadavg()[0]!], cpus: cpus().length,
   });
   const text = JSON.stringify(report, null, 2);

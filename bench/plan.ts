@@ -11,6 +11,8 @@ export interface BenchPlan {
   train: Record<BackendName, Record<BenchSize['name'], ThroughputPlan>>;
   d2l: { chunkEpochs: number; chunks: number; torchThreads: number[]; decode: { rounds: number; warmup: number; sentences: number }; backend: string };
   generate: { repeats: number; cli: boolean };
+  /** Lever on/off comparisons (sections/levers.ts), wasm, per size. */
+  levers: Record<BenchSize['name'], ThroughputPlan>;
 }
 
 export function planFor(quick: boolean): BenchPlan {
@@ -23,6 +25,7 @@ export function planFor(quick: boolean): BenchPlan {
       },
       d2l: { chunkEpochs: 2, chunks: 3, torchThreads: [1, 2], decode: { rounds: 2, warmup: 0, sentences: 64 }, backend: 'wasm' },
       generate: { repeats: 2, cli: false },
+      levers: { small: { rounds: 6, warmup: 2 }, large: { rounds: 1, warmup: 1 } },
     };
   }
   return {
@@ -33,5 +36,6 @@ export function planFor(quick: boolean): BenchPlan {
     },
     d2l: { chunkEpochs: 10, chunks: 30, torchThreads: [1, 2], decode: { rounds: 5, warmup: 1, sentences: 64 }, backend: 'wasm' },
     generate: { repeats: 5, cli: true },
+    levers: { small: { rounds: 20, warmup: 3 }, large: { rounds: 3, warmup: 1 } },
   };
 }

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import type { D2lResult } from './sections/d2l-vs-pytorch.js';
 import type { GenerateTimes } from './sections/generate.js';
+import type { LeverResult } from './sections/levers.js';
 import type { ThroughputResult } from './sections/train-vs-layers.js';
 
 export interface BenchReport {
@@ -17,12 +18,15 @@ export interface BenchReport {
   greedy_batched_vs_loop: number | null;
   generate_s: Record<string, number>;
   peak_rss_mb: number | null;
+  /** Training-step speedup of each lever (off time / on time), wasm, by size. */
+  levers: Record<string, Record<string, number>>;
   targets: Record<string, { target: string; value: number | null; met: boolean | null }>;
   meta: { mode: 'full' | 'quick'; commit: string | null; node: string; cpus: number; loadavg: [number, number]; seconds: number; date: string };
   details: {
     train: ThroughputResult[];
     d2l: D2lResult | null;
     generate: GenerateTimes | null;
+    levers: LeverResult[];
   };
 }
 
@@ -31,6 +35,7 @@ export interface ReportInput {
   train: ThroughputResult[];
   d2l: D2lResult | null;
   generate: GenerateTimes | null;
+  levers: LeverResult[];
   seconds: number;
   load: [number, number];
   cpus: number;
@@ -55,6 +60,8 @@ export function buildReport(input: ReportInput): BenchReport {
   const d2l = input.d2l;
   const beam = d2l?.decode.beam.ratio ?? null;
   const wasm = trainVsLayers['wasm'];
+  const levers: Record<string, Record<string, number>> = {};
+  for (const l of input.levers) (levers[l.lever] ??= {})[l.size] = l.ratio;
   const maxGenerate = Object.values(generateS).length > 0 ? Math.max(...Object.values(generateS)) : null;
   return {
     train_vs_layers: trainVsLayers,
@@ -63,6 +70,7 @@ export function buildReport(input: ReportInput): BenchReport {
     greedy_batched_vs_loop: d2l?.decode.greedy.ratio ?? null,
     generate_s: generateS,
     peak_rss_mb: d2l?.seqloom.peakRssMb ?? null,
+    levers,
     targets: {
       train_small_wasm: target('generated training ≥ 2× tf.layers (wasm, small)', wasm?.['small'] ?? null, (v) => v >= 2),
       train_large_wasm: target('generated training ≥ 2× tf.layers (wasm, large)', wasm?.['large'] ?? null, (v) => v >= 2),
@@ -74,7 +82,7 @@ export function buildReport(input: ReportInput): BenchReport {
       mode: input.mode, commit: commit(), node: process.version, cpus: input.cpus, loadavg: input.load,
       seconds: Math.round(input.seconds), date: new Date().toISOString(),
     },
-    details: { train: input.train, d2l, generate: input.generate },
+    details: { train: input.train, d2l, generate: input.generate, levers: input.levers },
   };
 }
 
@@ -108,6 +116,11 @@ export function renderTable(r: BenchReport): string {
     lines.push('');
     lines.push(`generate, seconds per spec (in-process${g.cli !== null ? ' / fresh CLI process' : ''}; loading the generator: ${g.importSeconds}s)`);
     for (const [spec, s] of Object.entries(g.inProcess)) lines.push(`  ${spec.padEnd(36)} ${s}${g.cli !== null ? ` / ${fmt(g.cli[spec])}` : ''}`);
+  }
+  if (r.details.levers.length > 0) {
+    lines.push('');
+    lines.push('levers (training step off/on, wasm, interleaved)');
+    for (const l of r.details.levers) lines.push(`  ${l.lever.padEnd(11)} ${l.size.padEnd(6)} ${l.offSeconds}s / ${l.onSeconds}s → ${l.ratio}×`);
   }
   lines.push('');
   lines.push('targets');

@@ -1,0 +1,62 @@
+/**
+ * What each performance lever buys: the generated module's training step with the lever on vs off,
+ * interleaved in one process (ratio = off time / on time, > 1: the lever pays). Levers that can be
+ * switched at run time:
+ *   recurrence  fused recurrence kernels (backend/recurrent-*.ts) vs the op-by-op BPTT
+ *   optimizer   fused global norm + Adam update (nn/fused-adam.ts) vs tfjs Adam and op-by-op norm
+ *   loss        fused softmax cross-entropy (backend/loss-kernels.ts) vs logSoftmax + one-hot
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadGeneratedModule } from '../../src/compile/index.js';
+import { initBackend, type BackendName } from '../../src/runtime/backend/index.js';
+import type { Seq2SeqModule } from '../../src/runtime/module.js';
+import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
+import { setFusedLoss } from '../../src/runtime/nn/loss.js';
+import { setFusedRecurrence } from '../../src/runtime/nn/sequence.js';
+import { createOptimizer } from '../../src/runtime/nn/train.js';
+import { disposeBatch, seq2seqTensors } from '../../src/train/batch-tensors.js';
+import { interleave, round } from '../measure.js';
+import { SIZES, syntheticBatches, type BenchSize } from '../synthetic.js';
+import { THROUGHPUT_SPECS, type ThroughputPlan } from './train-vs-layers.js';
+
+export const LEVERS: Record<string, (on: boolean) => void> = {
+  recurrence: setFusedRecurrence,
+  optimizer: setFusedOptimizer,
+  loss: setFusedLoss,
+};
+
+export interface LeverResult { lever: string; backend: BackendName; size: BenchSize['name']; onSeconds: number; offSeconds: number; ratio: number }
+
+export async function measureLever(
+  lever: string, backend: BackendName, sizeName: BenchSize['name'], plan: ThroughputPlan,
+  onRound?: (done: number, total: number) => void,
+): Promise<LeverResult> {
+  const set = LEVERS[lever];
+  if (set === undefined) throw new Error(`unknown lever ${lever}`);
+  await initBackend(backend);
+  const size = SIZES[sizeName];
+  const { ModuleClass } = await loadGeneratedModule(THROUGHPUT_SPECS.gru[sizeName]);
+  const module = new ModuleClass({ vocab: { source: size.vocab, target: size.vocab }, seed: 0 }) as Seq2SeqModule;
+  const optimizer = createOptimizer({ name: 'adam', lr: 0.005 });
+  const batches = syntheticBatches(size, 4, 99);
+  let i = 0;
+  const step = (on: boolean): number => {
+    set(on);
+    const tensors = seq2seqTensors(batches[i++ % batches.length]!);
+    try {
+      return module.trainStep(tensors, optimizer, 1).tokens;
+    } finally {
+      disposeBatch(tensors);
+    }
+  };
+  try {
+    const r = await interleave([{ name: 'on', run: () => step(true) }, { name: 'off', run: () => step(false) }], plan.rounds, plan.warmup, onRound);
+    const [on, off] = r.sides as [typeof r.sides[0], typeof r.sides[0]];
+    return { lever, backend, size: sizeName, onSeconds: round(on.median, 4), offSeconds: round(off.median, 4), ratio: round(off.median / on.median, 2) };
+  } finally {
+    set(true);
+    module.dispose();
+    optimizer.dispose();
+    tf.disposeVariables();
+  }
+}
