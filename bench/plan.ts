@@ -19,7 +19,7 @@ export function planFor(quick: boolean): BenchPlan {
   if (quick) {
     return {
       train: {
-        wasm: { small: { rounds: 6, warmup: 2 }, large: { rounds: 2, warmup: 1 } },
+        wasm: { small: { rounds: 8, warmup: 2 }, large: { rounds: 3, warmup: 1 } },
         cpu: { small: { rounds: 3, warmup: 1 }, large: { rounds: 1, warmup: 0, batch: 8 } },
         node: { small: { rounds: 6, warmup: 2 }, large: { rounds: 2, warmup: 1 } },
       },

@@ -116,3 +116,14 @@ export function concatSegments(
     }
   }
 }
+
+/** out[o, n, …] = x[o, ids[n], …] for x of `shape` gathered along `axis` (ids already in range). */
+export function gatherRuns(x: NumericArray, ids: NumericArray, shape: readonly number[], axis: number, out: NumericArray): void {
+  const outer = product(shape.slice(0, axis));
+  const dim = shape[axis]!;
+  const inner = product(shape.slice(axis + 1));
+  const n = ids.length;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < n; i++) copyRun(x, (o * dim + ids[i]!) * inner, out, (o * n + i) * inner, inner);
+  }
+}

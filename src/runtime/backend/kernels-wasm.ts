@@ -3,7 +3,7 @@
  * heap views taken after: growing the wasm heap detaches earlier views.
  */
 import * as tf from '@tensorflow/tfjs';
-import { addSegments, concatSegments, copySlice, splitSegments, unpackSegments } from './copy.js';
+import { addSegments, concatSegments, copySlice, gatherRuns, splitSegments, unpackSegments } from './copy.js';
 import { callStock, isNumeric, type KernelArgs, type KernelFix, type WasmBackend } from './kernel-args.js';
 
 type Args = KernelArgs<WasmBackend>;
@@ -15,6 +15,7 @@ export const WASM_FIXES: Record<string, KernelFix<WasmBackend>> = {
   Unpack: () => unpack,
   SplitV: () => split,
   Concat: (stock) => (args) => concat(args, stock),
+  GatherV2: (stock) => (args) => gather(args, stock),
   Identity: () => share,
   Cast: (stock) => (args) => (args.attrs!.dtype === args.inputs.x!.dtype ? share(args) : callStock(stock, args, 'Cast')),
 };
@@ -90,6 +91,25 @@ function concat(args: Args, stock: tf.KernelFunc | undefined): tf.TensorInfo {
   tf.backend_util.assertParamsConsistent(xs.map((x) => x.shape), axis);
   const out = backend.makeOutput(tf.backend_util.computeOutShape(xs.map((x) => x.shape), axis), dtype);
   concatSegments(xs.map((x) => backend.typedArrayFromHeap(x)), xs.map((x) => x.shape), axis, backend.typedArrayFromHeap(out));
+  return out;
+}
+
+/**
+ * Row gather (embeddings, beam reordering): out[o, n, …] = x[o, idx[n], …] as run copies. The stock
+ * kernel walks element by element (~30 ms for 2240 rows of 256). Batched gathers, other dtypes and
+ * out-of-range indices (the stock kernel reports them) go to the stock kernel.
+ */
+function gather(args: Args, stock: tf.KernelFunc | undefined): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const x = inputs.x!;
+  const indices = inputs.indices!;
+  const axis = tf.util.parseAxisParam(attrs!.axis as number, x.shape)[0]!;
+  const dim = x.shape[axis]!;
+  if ((attrs!.batchDims as number) !== 0 || !isNumeric(x.dtype) || indices.dtype !== 'int32') return callStock(stock, args, 'GatherV2');
+  const ids = backend.typedArrayFromHeap(indices);
+  for (let i = 0; i < ids.length; i++) if (!(ids[i]! >= 0 && ids[i]! < dim)) return callStock(stock, args, 'GatherV2');
+  const out = backend.makeOutput([...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)], x.dtype);
+  gatherRuns(backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(indices), x.shape, axis, backend.typedArrayFromHeap(out));
   return out;
 }
 

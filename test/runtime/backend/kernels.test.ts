@@ -81,6 +81,25 @@ describe('UnsortedSegmentSum (the gradient of gather)', () => {
   });
 });
 
+describe('GatherV2 (row runs on wasm)', () => {
+  it('matches cpu along every axis, for ids of any rank, float32, int32 and bool', async () => {
+    const x = () => tf.tensor3d(values(4 * 5 * 3, 9), [4, 5, 3]);
+    await expectSameOnBothBackends(() => tf.gather(x(), tf.tensor1d([3, 0, 3, 1], 'int32')));
+    await expectSameOnBothBackends(() => tf.gather(x(), tf.tensor2d([[4, 0], [2, 2], [1, 3]], [3, 2], 'int32'), 1));
+    await expectSameOnBothBackends(() => tf.gather(x(), tf.tensor1d([2, 0], 'int32'), 2));
+    await expectSameOnBothBackends(() => tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'), tf.tensor1d([2, 2, 0], 'int32')));
+    await expectSameOnBothBackends(() => tf.gather(tf.tensor1d([1, 0, 1], 'bool'), tf.tensor1d([1, 2], 'int32')).cast('int32'));
+    await expectSameOnBothBackends(() => tf.gather(x(), tf.tensor1d([], 'int32')));
+  });
+
+  it('hands out-of-range ids to the stock kernel, which reports them', async () => {
+    await useBackend('wasm');
+    const got = tf.tidy(() => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([1, 0], 'int32')).arraySync());
+    expect(got).toEqual([[3, 4], [1, 2]]);
+    expect(() => tf.tidy(() => tf.gather(tf.tensor2d([1, 2, 3, 4], [2, 2]), tf.tensor1d([0, 7], 'int32')).dataSync())).toThrow(/index value 7 is not in \[0, 1\]/);
+  });
+});
+
 describe('BatchMatMul with transposed operands', () => {
   const cases: Array<[number[], number[], boolean, boolean]> = [
     [[5, 7], [7, 3], false, false],
