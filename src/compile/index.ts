@@ -5,7 +5,7 @@
  * hash, import it. A cache hit skips the generator entirely (ts-morph is not even loaded).
  */
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GENERATOR_VERSION } from '../../codegen/version.js';
@@ -13,7 +13,8 @@ import { renderDiagnostics } from '../diagnostics/index.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { UserError } from '../errors.js';
 import type { GeneratedModuleClass } from '../runtime/module.js';
-import { loadSpecFile } from '../spec/index.js';
+import { MAX_SPEC_BYTES, loadSpecFile } from '../spec/index.js';
+import { readFileBounded } from '../runtime/io/bounded-read.js';
 import type { Spec } from '../spec/types.js';
 import { FROM_SOURCES, cacheDir, cacheKey, fingerprint, pruneCache, writeAtomically } from './cache.js';
 
@@ -105,7 +106,7 @@ function specError(file: string, diagnostics: readonly Diagnostic[], source: str
 
 function readOrNull(path: string): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileBounded(path, MAX_SPEC_BYTES).toString('utf8');
   } catch {
     return null;
   }

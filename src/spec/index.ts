@@ -3,7 +3,8 @@
  * Stops before graph checks (src/graph/). Never throws on a bad spec: problems come back as
  * diagnostics whose `file` is the path as given (for display); `Spec.file` is absolute.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFileBounded } from '../runtime/io/bounded-read.js';
 import { failure, fileUnreadable, hasErrors, sortDiagnostics } from '../diagnostics/factories.js';
 import type { Result } from '../diagnostics/types.js';
 import { normalizeSpec } from './normalize.js';
@@ -40,7 +41,7 @@ export function readSpecText(path: string): Result<string> {
     if (stat.size > MAX_SPEC_BYTES) {
       return failure([fileUnreadable(path, `it is ${stat.size} bytes; a spec is at most ${MAX_SPEC_BYTES}`)]);
     }
-    return { value: readFileSync(path, 'utf8'), diagnostics: [] };
+    return { value: readFileBounded(path, MAX_SPEC_BYTES).toString('utf8'), diagnostics: [] }; // /dev/zero never ends
   } catch (err) {
     return failure([fileUnreadable(path, describeFsError(err))]);
   }

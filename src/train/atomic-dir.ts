@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readFileBounded } from '../runtime/io/bounded-read.js';
 
 export const STAGING_DIR = '.staging';
 const COMMIT_FILE = 'COMMIT';
@@ -61,7 +62,7 @@ export function recoverStaged(dir: string): 'rolled-forward' | 'discarded' | nul
   }
   let names: string[];
   try {
-    names = JSON.parse(fs.readFileSync(commit, 'utf8')) as string[];
+    names = JSON.parse(readFileBounded(commit, 2 ** 20, 2 ** 20).toString('utf8')) as string[];
   } catch {
     // A torn COMMIT means step 2 did not finish: nothing was renamed yet.
     fs.rmSync(staging, { recursive: true, force: true });

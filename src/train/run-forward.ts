@@ -2,8 +2,8 @@
  * `seqloom forward` / `seqloom decode` as functions: spec + weights file + IN.json → the JSON
  * document the CLI contract specifies. No data files are read; vocabulary sizes come from IN.json.
  */
-import fs from 'node:fs';
 import { readSafetensors } from '../runtime/io/index.js';
+import { MAX_STREAM_BYTES, readFileBounded } from '../runtime/io/bounded-read.js';
 import { UserError } from '../errors.js';
 import { checkInputVocab } from '../guard/weights-vocab.js';
 import { floatTensors } from './checkpoint.js';
@@ -26,8 +26,9 @@ export interface ForwardOptions {
 
 function readInputFile(file: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readFileBounded(file, MAX_STREAM_BYTES).toString('utf8'); // not readFileSync: /dev/zero never ends
   } catch (e) {
+    if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `${file}: no such input file` : `${file}: cannot read (${code ?? String(e)})`);
   }

@@ -9,7 +9,7 @@
  * JSON: {bleu, precisions, bp, sys_len, ref_len}. Missing or empty files and different line counts
  * are UserErrors that name the file (and line).
  */
-import { readFileSync } from 'node:fs';
+import { readFileBounded } from '../../runtime/io/bounded-read.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { corpusBleu, d2lBleuParts, whitespaceTokens } from '../../runtime/metrics/index.js';
@@ -100,8 +100,9 @@ function splitLines({ text, file }: BleuInput): string[] {
 /** Reads a file for the command, turning I/O failures into UserErrors. */
 export function readBleuInput(file: string): BleuInput {
   try {
-    return { text: readFileSync(file, 'utf8'), file };
+    return { text: readFileBounded(file, 2 ** 31 - 1).toString('utf8'), file }; // not readFileSync: /dev/zero never ends
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: no such file`);
     if (code === 'EISDIR') throw new UserError(`${file}: is a directory, not a text file`);

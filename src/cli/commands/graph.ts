@@ -3,11 +3,11 @@
  * batched, per-step loops), parameter counts and activation memory. Exit 1 with the rendered
  * diagnostics when the spec does not build.
  */
-import { readFileSync } from 'node:fs';
+import { readFileBounded } from '../../runtime/io/bounded-read.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { renderDiagnostics, summarize } from '../../diagnostics/render.js';
 import { buildGraph, GRAPH_FORMATS, renderGraph, type GraphFormat, type ResourceDimsInput } from '../../graph/index.js';
-import { loadSpecText } from '../../spec/index.js';
+import { MAX_SPEC_BYTES, loadSpecText } from '../../spec/index.js';
 
 export interface GraphCommandResult { stdout: string; stderr: string; exitCode: 0 | 1 }
 
@@ -42,7 +42,7 @@ export function register(program: Command): void {
         ...(opts.batch !== undefined ? { batch: opts.batch } : {}),
         ...(opts.vocab !== undefined ? { vocab: { source: opts.vocab, target: opts.vocab, tokens: opts.vocab } } : {}),
       };
-      const result = graphCommand(readFileSync(spec, 'utf8'), spec, opts.format, dims);
+      const result = graphCommand(readFileBounded(spec, MAX_SPEC_BYTES).toString('utf8'), spec, opts.format, dims);
       if (result.stderr) process.stderr.write(result.stderr);
       process.stdout.write(result.stdout);
       if (result.exitCode !== 0) process.exitCode = result.exitCode;

@@ -12,12 +12,18 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileBounded } from './bounded-read.js';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { Vocab, type VocabJSON } from '../text/vocab.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { pendingCommit, saveInProgress } from './pending-commit.js';
-import { parseSafetensors, serializeSafetensors, type SafetensorsTensor, type TensorData } from './safetensors.js';
+import {
+  MAX_SAFETENSORS_FILE_BYTES, parseSafetensors, serializeSafetensors, type SafetensorsTensor, type TensorData,
+} from './safetensors.js';
+
+/** A checkpoint file that is not a regular file (a pipe, a device) may give at most this much. */
+const CHECKPOINT_STREAM_BYTES = 64 * 2 ** 20;
 
 export const CHECKPOINT_FILES = { model: 'model.safetensors', vocab: 'vocab.json', spec: 'spec.yaml', meta: 'meta.json' } as const;
 export const CHECKPOINT_FORMAT = 'seqloom-checkpoint';
@@ -99,7 +105,7 @@ function readCheckpointFile(dir: string, name: string, staged: ReadonlyMap<strin
   const stagedFile = staged.get(name);
   if (stagedFile !== undefined) {
     try {
-      return readFileSync(stagedFile);
+      return readFileBounded(stagedFile, MAX_SAFETENSORS_FILE_BYTES, CHECKPOINT_STREAM_BYTES);
     } catch {
       // Renamed into the folder since the journal was read: read it there.
     }
@@ -109,8 +115,9 @@ function readCheckpointFile(dir: string, name: string, staged: ReadonlyMap<strin
     throw new UserError(`${file} is missing: the checkpoint is incomplete`, 'save the checkpoint again, or point to a complete one');
   }
   try {
-    return readFileSync(file);
+    return readFileBounded(file, MAX_SAFETENSORS_FILE_BYTES, CHECKPOINT_STREAM_BYTES);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }

@@ -7,7 +7,8 @@
  * still staged. Readers take the staged files (read-only) and so see the new checkpoint; the next
  * writer, or the trainer's reader, rolls the journal forward.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFileBounded } from './bounded-read.js';
 import path from 'node:path';
 
 export const STAGING_DIR = '.staging';
@@ -20,7 +21,7 @@ export function pendingCommit(dir: string): Map<string, string> {
   const pending = new Map<string, string>();
   let names: unknown;
   try {
-    names = JSON.parse(readFileSync(path.join(staging, COMMIT_FILE), 'utf8'));
+    names = JSON.parse(readFileBounded(path.join(staging, COMMIT_FILE), 2 ** 20, 2 ** 20).toString('utf8'));
   } catch {
     return pending; // no journal, or one torn before its commit point: the folder is as it reads
   }

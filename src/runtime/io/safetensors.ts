@@ -9,7 +9,8 @@
  * are; F64, F16 and BF16 are converted to Float32Array and I64 to Int32Array (range-checked), so
  * PyTorch checkpoints in those dtypes load too. Writing supports F32 and I32.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFileBounded } from './bounded-read.js';
 import { endianness } from 'node:os';
 import { UserError } from '../../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -239,8 +240,9 @@ export function readSafetensors(file: string): SafetensorsFile {
   if (size > MAX_SAFETENSORS_FILE_BYTES) throw new UserError(`${file}: ${size} bytes is more than seqloom reads (${MAX_SAFETENSORS_FILE_BYTES})`);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
+    bytes = readFileBounded(file, MAX_SAFETENSORS_FILE_BYTES, 64 * 2 ** 20); // not readFileSync: /dev/zero never ends
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   return parseSafetensors(bytes, file);
