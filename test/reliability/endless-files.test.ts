@@ -6,10 +6,11 @@
  * (they all grew to 5–7 GB before being killed). A pipe with an end is still read (`<(cmd)`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { FileTooLargeError, readFileBounded } from '../../src/runtime/io/bounded-read.js';
-import { BUILT, expectCleanError, expectNoStack, makeTemp, removeTemp, seqloom, tinySeq2seqSpec } from './helpers.js';
+import { BIN, BUILT, expectCleanError, expectNoStack, makeTemp, removeTemp, seqloom, tinySeq2seqSpec } from './helpers.js';
 
 const ZERO = '/dev/zero';
 const HAVE_ZERO = fs.existsSync(ZERO);
@@ -53,7 +54,7 @@ describe.skipIf(!BUILT || !HAVE_ZERO)('through the CLI, /dev/zero wherever a fil
     ['graph a spec', ['graph', ZERO], /\/dev\/zero.*not a regular file/],
     ['generate a spec', ['generate', ZERO, '-o', 'gen'], /\/dev\/zero: error\[Y001\]: cannot read the spec file: .*not a regular file/],
     ['train a spec', ['train', ZERO, '--out', 'z1'], /\/dev\/zero.*not a regular file/],
-    ['train on data', ['train', 'tiny.yaml', '--data', ZERO, '--out', 'z2'], /\/dev\/zero: data file is empty/],
+    ['train on data', ['train', 'tiny.yaml', '--data', ZERO, '--out', 'z2'], /\/dev\/zero: not a regular file/],
     ['forward weights', ['forward', 'tiny.yaml', '--weights', ZERO, '--input', 'in.json'], /\/dev\/zero.*not a regular file/],
     ['forward input', ['forward', 'tiny.yaml', '--weights', 'run/model.safetensors', '--input', ZERO], /\/dev\/zero.*not a regular file/],
     ['bleu hypotheses', ['bleu', '--hyp', ZERO, '--ref', 'ref.txt'], /\/dev\/zero.*not a regular file/],
@@ -72,6 +73,14 @@ describe.skipIf(!BUILT || !HAVE_ZERO)('through the CLI, /dev/zero wherever a fil
       expect(r.ms).toBeLessThan(30_000);
     });
   }
+
+  it('training data from a pipe that ends is read (`--data <(cmd)`)', () => {
+    const fifo = path.join(root, 'pairs.fifo');
+    const r = spawnSync('bash', ['-c', `mkfifo ${fifo} && (printf 'one\\tun\\ntwo\\tdeux\\n' > ${fifo} &) && node ${JSON.stringify(BIN)} train tiny.yaml --data ${fifo} --out piped`],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, SEQLOOM_BACKEND: 'wasm' }, timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/\(2 training pairs/);
+  });
 
   it('a checkpoint whose commit journal never ends still loads as it is', () => {
     const r = seqloom(['translate', 'zero-journal', 'one'], root);

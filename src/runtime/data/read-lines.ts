@@ -4,7 +4,8 @@
  * line must be valid UTF-8 and at most `maxLineBytes` long. Bad lines go through `BadLines`, which
  * throws (`on_bad_line: error`) or counts and records a `file:line` warning (`skip`).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFileBounded } from '../io/bounded-read.js';
 import { UserError } from '../../errors.js';
 import { firstInvalidUtf8 } from './utf8.js';
 
@@ -46,25 +47,32 @@ export class BadLines {
 /** The file's bytes, with a UserError for every way of not having them. */
 export function readDataFileBytes(file: string): Uint8Array {
   let size: number;
+  let regular: boolean;
   try {
     const st = statSync(file);
     if (st.isDirectory()) throw new UserError(`${file}: is a folder, expected a data file`);
     size = st.size;
+    regular = st.isFile();
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: data file not found`, 'check data.path (relative to the spec file) or --data');
     throw new UserError(`${file}: cannot read data file (${code ?? String(err)})`);
   }
-  if (size === 0) throw new UserError(`${file}: data file is empty`);
+  if (regular && size === 0) throw new UserError(`${file}: data file is empty`);
   if (size > MAX_DATA_FILE_BYTES) {
     throw new UserError(`${file}: data file is ${size} bytes, more than the ${MAX_DATA_FILE_BYTES}-byte limit`);
   }
+  let bytes: Uint8Array;
   try {
-    return readFileSync(file);
+    // A pipe (`--data <(cmd)`) has no size until read; a device such as /dev/zero has no end.
+    bytes = readFileBounded(file, MAX_DATA_FILE_BYTES);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`${file}: cannot read data file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+  if (bytes.length === 0) throw new UserError(`${file}: data file is empty`);
+  return bytes;
 }
 
 /**
