@@ -57,7 +57,7 @@ function runAndKill(start: number, o: { afterMs?: number; pause?: boolean; killW
       }
     });
     const guard = setTimeout(kill, 60_000);
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => { // after stdout is drained (unlike 'exit')
       clearTimeout(timer);
       clearTimeout(guard);
       if (signal !== 'SIGKILL') reject(new Error(`saver exited with ${code ?? signal}: ${stderr}`));

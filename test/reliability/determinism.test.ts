@@ -39,7 +39,7 @@ function trainAndKill(out: string, backend: string, after: number): Promise<stri
       }
     }, 2);
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => { // after stdout is drained (unlike 'exit')
       clearInterval(poll);
       if (signal === 'SIGKILL') resolve(stderr);
       else reject(new Error(`train ended with ${code} before it could be killed:\n${stderr}`));
