@@ -94,5 +94,10 @@ function stepLines(ir: ModuleIR): string[] {
     lines.push(`  ${plan.main.side}, per step (a loop closed by .prev): ${plan.loops[s.loop]!.nodes.join(', ')}`);
   }
   flush();
+  for (const [name, fold] of ir.folds.byRecurrent) {
+    const repeats = fold.parts.flatMap((p) => (p.kind === 'repeated' ? [p.repeat.node.name] : []));
+    lines.push(`  ${name} reads ${fold.concat.node.name} as parts (${repeats.join(', ')} projected once per sentence; ` +
+      `${[fold.concat.node.name, ...repeats].join(', ')} not evaluated time-batched)`);
+  }
   return lines;
 }

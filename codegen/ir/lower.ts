@@ -8,6 +8,7 @@ import type { Plan } from '../../src/graph/plan-types.js';
 import type { StreamName } from '../../src/spec/types.js';
 import { SymbolTable, pascalClassName } from '../framework/symbols.js';
 import { GENERATED_LOCALS, RUNTIME_NAMES } from './reserved.js';
+import { findRepeatFolds } from './folds.js';
 import type { IRNode, ModuleIR, ValueInfo, Width } from './types.js';
 
 export interface LowerOptions {
@@ -46,11 +47,12 @@ export function lowerPlan(graph: ModelGraph, plan: Plan, opts: LowerOptions): { 
   const pick = (names: readonly string[]): IRNode[] => names.map((n) => byName.get(n)!);
   const decode = plan.main.steps.flatMap((s) => (s.kind === 'batched' ? [s.node] : plan.loops[s.loop]!.nodes));
   const stream: StreamName = plan.main.side;
+  const output = byName.get(plan.output)!;
   return {
     ir: {
       spec, task: spec.task, className, specPath: opts.specPath, nodes, byName,
       encode: pick(plan.encode), decode: pick(decode), loops: plan.loops.map((l) => pick(l.nodes)),
-      output: byName.get(plan.output)!, stream, plan,
+      output, stream, plan, folds: findRepeatFolds(nodes, output),
     },
     symbols,
   };

@@ -6,6 +6,7 @@
  */
 import type { Plan } from '../../src/graph/plan-types.js';
 import type { GraphNode, Ref, Spec, StreamName, TaskKind } from '../../src/spec/types.js';
+import type { RepeatFolds } from './folds.js';
 
 /** A time axis, or null for per-sentence vectors (`encoder.state.top`). */
 export type TimeAxis = 'T_src' | 'T_tgt' | 'T' | null;
@@ -66,4 +67,6 @@ export interface ModuleIR {
   stream: StreamName;
   /** The graph stage's plan this IR was lowered from (crossings, carried state, loops). */
   plan: Plan;
+  /** Recurrent inputs read as parts in time-batched bodies (./folds.ts). */
+  folds: RepeatFolds;
 }

@@ -14,7 +14,9 @@ import { emitLoop } from './emit-loop.js';
 import type { Gen } from './context.js';
 import type { CrossingField } from './layout.js';
 
+/** Writes a node's line; in time-batched bodies a folded concat/repeat (ir/folds.ts) has none. */
 function emitNode(w: CodeBlockWriter, node: IRNode, scope: Scope): void {
+  if (scope.mode === 'batched' && scope.ir.folds.skipped.has(node.node.name)) return;
   emitterFor(node.node.op).emit(w, node as NodeOf<never>, scope);
 }
 

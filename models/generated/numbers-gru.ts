@@ -7,6 +7,7 @@
  * Plan:
  *   encode (once per source batch, over T_src): src_emb, encoder
  *   target, time-batched over T_tgt: tgt_emb, context, dec_in, decoder, logits
+ *   decoder reads dec_in as parts (context projected once per sentence; dec_in, context not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -26,7 +27,7 @@ import {
   maskedCrossEntropy,
   paramVariables,
   recurrentStep,
-  repeatOverTime,
+  repeated,
   runRecurrent,
   stateTop,
   toTorchTensors,
@@ -259,9 +260,8 @@ export default class NumbersGru implements Seq2SeqModule<NumbersGruEncoded, Numb
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
       const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn); // [B, T_tgt, 32]
-      const context = repeatOverTime(encoded.encoder_state_top, tgt_emb.shape[1]); // [B, T_tgt, 64]
-      const dec_in = tf.concat([tgt_emb, context], -1) as tf.Tensor3D; // [B, T_tgt, 96]
-      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, dec_in, { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 64]; h [2, B, 64]
+      // dec_in = [tgt_emb; context] as parts: context is the same at every step, so decoder projects it once per sentence, not per step
+      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 64]; h [2, B, 64]
       const logits = dense(this.params.logits, decoder.output, 'none'); // [B, T_tgt, V_target]
       return logits;
     });

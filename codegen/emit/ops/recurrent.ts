@@ -11,8 +11,8 @@
  * dropout: 0, bidirectional: false, nonlinearity: 'tanh' }`, its parameters
  * `decoder: createRecurrentParams(cells.decoder, rng)`, and
  *
- *     // forward, time-batched:
- *     const decoder = runRecurrent(this.cells.decoder, this.params.decoder, dec_in, { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 32]; h [2, B, 32]
+ *     // forward, time-batched (dec_in = [tgt_emb; context] with context a `repeat`: read as parts, ir/folds.ts):
+ *     const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 32]; h [2, B, 32]
  *     // decodeStep, one step:
  *     const decoder = recurrentStep(this.cells.decoder, this.params.decoder, dec_in, state.decoder, { training, rng: this.rng }); // output [N, 32]; h [2, N, 32]
  */
@@ -49,7 +49,17 @@ export const recurrentEmitter: OpEmitter<'recurrent'> = {
       property('training', scope.training),
       'rng: this.rng',
     ];
-    const call = `${scope.imports.use('runRecurrent')}(${cell}, ${params}, ${x}, { ${opts.join(', ')} })`;
+    const fold = scope.ir.folds.byRecurrent.get(node.node.name);
+    const input = fold === undefined ? x : `[${fold.parts.map((p) => (p.kind === 'sequence'
+      ? scope.value(p.ref)
+      : `${scope.imports.use('repeated')}(${scope.value(p.ref)})`)).join(', ')}]`;
+    if (fold !== undefined) {
+      const repeats = fold.parts.flatMap((p) => (p.kind === 'repeated' ? [p.repeat.node.name] : []));
+      w.writeLine(`// ${fold.concat.node.name} = [${fold.written.map((r) => r.raw).join('; ')}] as parts: ` +
+        `${repeats.join(', ')} ${repeats.length === 1 ? 'is' : 'are'} the same at every step, so ${node.node.name} projects ` +
+        `${repeats.length === 1 ? 'it' : 'them'} once per sentence, not per step`);
+    }
+    const call = `${scope.imports.use('runRecurrent')}(${cell}, ${params}, ${input}, { ${opts.join(', ')} })`;
     w.writeLine(`const ${node.id} = ${call}; // ${shapes}`);
   },
 };

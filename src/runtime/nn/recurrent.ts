@@ -10,6 +10,13 @@
  * Time-major keeps each step's slice contiguous, so unstack/stack are plain copies (see
  * backend/kernels.ts for why that matters on wasm).
  *
+ * Input parts: the first layer's input may be given as parts concatenated on the feature axis, some
+ * of them one vector per sentence that is the same at every step (`repeated(context)`: d2l's
+ * encoder context beside each target embedding). Such a part's share of the input projection,
+ * context·W_ih[rows], is computed once per sentence ([B, G·H]) and added to every step, instead of
+ * tiling the vector over T and multiplying T copies: the same sum, without the [B, T, D] copy and
+ * T times fewer multiply-adds for that part.
+ *
  * Masking: with `lengths`, a step t ≥ length[b] leaves row b's state unchanged, so the final state is
  * the state at each sequence's length (pack_padded_sequence semantics; the reverse direction starts
  * at its last valid token) and padding never changes a result. Outputs past a length hold the frozen
@@ -42,13 +49,27 @@ export interface RecurrentRunOptions {
 
 export interface RecurrentStepOptions { training?: boolean; rng?: Rng }
 
-/** x [B, T, In] → output [B, T, H·dirs] and the final state. */
+/** A vector per sentence [B, D] that is part of the input at every step (see `repeated`). */
+export interface RepeatedInput { repeated: tf.Tensor2D }
+
+/** One part of a layered input: a sequence [B, T, D], or a per-sentence vector repeated over T. */
+export type RecurrentInputPart = tf.Tensor3D | RepeatedInput;
+
+/** Marks a per-sentence vector [B, D] as the same input at every step of a runRecurrent input. */
+export function repeated(x: tf.Tensor2D): RepeatedInput {
+  return { repeated: x };
+}
+
+/**
+ * x [B, T, In] → output [B, T, H·dirs] and the final state. x may also be a list of parts whose
+ * widths add up to In, concatenated in that order: sequences [B, T, D] and `repeated(v)` vectors
+ * [B, D] (at least one sequence). The result equals running on the concatenation, with v tiled.
+ */
 export function runRecurrent(
-  cfg: RecurrentConfig, params: RecurrentParams, x: tf.Tensor3D, opts: RecurrentRunOptions = {},
+  cfg: RecurrentConfig, params: RecurrentParams, x: tf.Tensor3D | readonly RecurrentInputPart[], opts: RecurrentRunOptions = {},
 ): { output: tf.Tensor3D; state: RecurrentState } {
-  const [batch, steps, inSize] = x.shape;
-  if (steps === 0) throw new Error('runRecurrent: the sequence is empty (T = 0)');
-  if (inSize !== cfg.inputSize) throw new Error(`runRecurrent: input width ${inSize}, expected ${cfg.inputSize}`);
+  const parts = splitParts(x, cfg.inputSize);
+  const { batch, steps } = parts;
   const dirs = directions(cfg);
   const initial = opts.init === undefined ? null : checkedState(cfg, opts.init, batch);
   return tf.tidy(() => {
@@ -57,13 +78,15 @@ export function runRecurrent(
     const c0 = initial?.c === undefined ? null : unstackRows(initial.c) as tf.Tensor2D[];
     const hs: tf.Tensor2D[] = [];
     const cs: tf.Tensor2D[] = [];
-    let input = tf.transpose(x, [1, 0, 2]) as tf.Tensor3D;                     // [T, B, In]
+    const sequence = parts.sequences.length === 1 ? parts.sequences[0]! : tf.concat(parts.sequences, 2);
+    let input = tf.transpose(sequence, [1, 0, 2]) as tf.Tensor3D;              // [T, B, In_seq]
     for (let layer = 0; layer < cfg.layers; layer++) {
       const flat = input.reshape([steps * batch, input.shape[2]]) as tf.Tensor2D; // [T·B, In_l]
+      const rows = layer === 0 ? parts : null;
       const outs: tf.Tensor3D[] = [];
       for (let d = 0; d < dirs; d++) {
         const k = layer * dirs + d;
-        const run = runDirection(cfg, layerWeights(params, layer, d), flat, steps, batch,
+        const run = runDirection(cfg, layerWeights(params, layer, d), flat, rows, steps, batch,
           h0?.[k] ?? null, c0?.[k] ?? null, lengths, d === 1);
         outs.push(run.outputs);                                                 // [T, B, H]
         hs.push(run.h);
@@ -144,13 +167,79 @@ export function disposeRecurrentState(state: RecurrentState): void {
   state.c?.dispose();
 }
 
-/** One layer-direction over the sequence: one input matMul, then the recurrence (sequence.ts). */
+/**
+ * One layer-direction over the sequence: one input matMul, then the recurrence (sequence.ts). With
+ * `parts` (the first layer of a parted input), flat holds only the sequence columns: it meets their
+ * rows of W_ih, and the repeated vectors' projection [B, G·H] is added to every step.
+ */
 function runDirection(
-  cfg: RecurrentConfig, w: LayerWeights, flat: tf.Tensor2D, steps: number, batch: number,
+  cfg: RecurrentConfig, w: LayerWeights, flat: tf.Tensor2D, parts: InputParts | null, steps: number, batch: number,
   h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, lengths: tf.Tensor1D | null, reverse: boolean,
 ): SequenceResult {
   const spec = { cell: cfg.cell, nonlinearity: cfg.nonlinearity, steps, batch, hidden: cfg.hidden, lengths, reverse };
-  return runCellSequence(spec, projectInputs(cfg.cell, flat, w), w.whh, w.bhh, h0, cfg.cell === 'lstm' ? c0 : null);
+  let projected: tf.Tensor2D;
+  if (parts === null || parts.repeated === null) {
+    projected = projectInputs(cfg.cell, flat, w);
+  } else {
+    const perStep = projectInputs(cfg.cell, flat, { ...w, wih: pickRows(w.wih, parts.sequenceRows) });
+    const perSentence = tf.matMul(parts.repeated, pickRows(w.wih, parts.repeatedRows));      // [B, G·H]
+    const width = perStep.shape[1];
+    projected = perStep.reshape([steps, batch, width]).add(perSentence.expandDims(0)).reshape([steps * batch, width]) as tf.Tensor2D;
+  }
+  return runCellSequence(spec, projected, w.whh, w.bhh, h0, cfg.cell === 'lstm' ? c0 : null);
+}
+
+/** A first-layer input split by kind: sequences (time-major later) and repeated vectors, with their W_ih rows. */
+interface InputParts {
+  batch: number;
+  steps: number;
+  sequences: tf.Tensor3D[];
+  /** The repeated vectors side by side [B, D_rep], or null when there are none. */
+  repeated: tf.Tensor2D | null;
+  /** [start, end) row ranges of W_ih for the sequence columns and for the repeated columns, in order. */
+  sequenceRows: Array<[number, number]>;
+  repeatedRows: Array<[number, number]>;
+}
+
+function isRepeated(part: RecurrentInputPart): part is RepeatedInput {
+  return (part as Partial<RepeatedInput>).repeated !== undefined;
+}
+
+function splitParts(x: tf.Tensor3D | readonly RecurrentInputPart[], inputSize: number): InputParts {
+  const list: readonly RecurrentInputPart[] = Array.isArray(x) ? x : [x as tf.Tensor3D];
+  const sequences = list.filter((p): p is tf.Tensor3D => !isRepeated(p));
+  if (sequences.length === 0) throw new Error('runRecurrent: the input has no sequence part (only repeated vectors)');
+  const [batch, steps] = sequences[0]!.shape;
+  if (steps === 0) throw new Error('runRecurrent: the sequence is empty (T = 0)');
+  const sequenceRows: Array<[number, number]> = [];
+  const repeatedRows: Array<[number, number]> = [];
+  const repeatedParts: tf.Tensor2D[] = [];
+  let at = 0;
+  for (const part of list) {
+    if (isRepeated(part)) {
+      const v = part.repeated;
+      if (v.rank !== 2 || v.shape[0] !== batch) throw new Error(`runRecurrent: a repeated input has shape [${v.shape}], expected [${batch}, D]`);
+      repeatedRows.push([at, at + v.shape[1]]);
+      repeatedParts.push(v);
+      at += v.shape[1];
+    } else {
+      if (part.rank !== 3 || part.shape[0] !== batch || part.shape[1] !== steps) {
+        throw new Error(`runRecurrent: an input part has shape [${part.shape}], expected [${batch}, ${steps}, D]`);
+      }
+      sequenceRows.push([at, at + part.shape[2]]);
+      at += part.shape[2];
+    }
+  }
+  if (at !== inputSize) throw new Error(`runRecurrent: input width ${at}, expected ${inputSize}`);
+  const repeated = repeatedParts.length === 0 ? null : repeatedParts.length === 1 ? repeatedParts[0]! : tf.concat(repeatedParts, 1);
+  return { batch, steps, sequences, repeated, sequenceRows, repeatedRows };
+}
+
+/** The rows of w in the given [start, end) ranges, stacked in order (w itself when that is all of it). */
+function pickRows(w: tf.Tensor2D, ranges: ReadonlyArray<[number, number]>): tf.Tensor2D {
+  if (ranges.length === 1 && ranges[0]![0] === 0 && ranges[0]![1] === w.shape[0]) return w;
+  const blocks = ranges.map(([start, end]) => tf.slice(w, [start, 0], [end - start, -1]) as tf.Tensor2D);
+  return blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 0);
 }
 
 /** int32 [B] (cast once here; every layer and direction reads it). */

@@ -7,6 +7,7 @@
  * Plan:
  *   encode (once per source batch, over T_src): src_emb, encoder, bridge
  *   target, time-batched over T_tgt: tgt_emb, context, dec_in, decoder, attn, mixed, hidden, logits
+ *   decoder reads dec_in as parts (context projected once per sentence; dec_in, context not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -28,7 +29,7 @@ import {
   maskedCrossEntropy,
   paramVariables,
   recurrentStep,
-  repeatOverTime,
+  repeated,
   runRecurrent,
   stateTop,
   toTorchTensors,
@@ -298,9 +299,8 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
       const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn); // [B, T_tgt, 8]
-      const context = repeatOverTime(encoded.bridge_output, tgt_emb.shape[1]); // [B, T_tgt, 12]
-      const dec_in = tf.concat([tgt_emb, context], -1) as tf.Tensor3D; // [B, T_tgt, 20]
-      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, dec_in, { training, rng: this.rng }); // output [B, T_tgt, 12]; h [1, B, 12]
+      // dec_in = [tgt_emb; context] as parts: context is the same at every step, so decoder projects it once per sentence, not per step
+      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.bridge_output)], { training, rng: this.rng }); // output [B, T_tgt, 12]; h [1, B, 12]
       const attn = tf.stack(tf.unstack(decoder.output, 1).map((q) => attention('dot', this.params.attn, q as tf.Tensor2D, encoded.encoder_output, encoded.encoder_output, encoded.source_lengths).context), 1) as tf.Tensor3D; // [B, T_tgt, 12]
       const mixed = tf.concat([decoder.output, attn], -1) as tf.Tensor3D; // [B, T_tgt, 24]
       const hidden = dense(this.params.hidden, mixed, 'relu'); // [B, T_tgt, 12]

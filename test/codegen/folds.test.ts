@@ -1,0 +1,54 @@
+/**
+ * Repeat folding (codegen/ir/folds.ts): d2l's `dec_in = [tgt_emb; context]` with `context` a repeat
+ * reaches the decoder as parts in time-batched bodies (no tile, no concat), while decodeStep keeps the
+ * per-step concat; a concat or repeat that anything else reads is evaluated as written.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generateFromSpec } from '../../codegen/index.js';
+import { loadSpecText } from '../../src/spec/index.js';
+import { REPO } from './helpers.js';
+
+const D2L = readFileSync(path.join(REPO, 'models/d2l-seq2seq-gru.yaml'), 'utf8');
+
+function generate(yaml: string): string {
+  const spec = loadSpecText(yaml, 'test.yaml');
+  expect(spec.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const out = generateFromSpec(spec.value!, 'test.yaml');
+  expect(out.value).not.toBeNull();
+  return out.value!.text;
+}
+
+/** The body of a method, from its signature to the next method's doc comment. */
+function method(text: string, signature: string): string {
+  const start = text.indexOf(signature);
+  expect(start).toBeGreaterThan(0);
+  const end = text.indexOf('\n  /**', start);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
+describe('repeat folding', () => {
+  it('d2l: forward reads [tgt_emb, repeated(context)]; decodeStep still concatenates', () => {
+    const text = generate(D2L);
+    const forward = method(text, '  forward(batch: Seq2SeqBatch');
+    expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.encoder_state_top)],');
+    expect(forward).not.toContain('repeatOverTime');
+    expect(forward).not.toContain('const dec_in');
+    const step = method(text, '  private stepLogits(');
+    expect(step).toContain('const dec_in = tf.concat([tgt_emb, context], -1)');
+    expect(text).toContain('decoder reads dec_in as parts (context projected once per sentence');
+  });
+
+  it.each([
+    ['the concat', 'dec_in', 'const dec_in = tf.concat([tgt_emb, context], -1)'],
+    ['the repeat', 'context', 'repeatOverTime(encoded.encoder_state_top'],
+  ])('keeps %s when another node reads it, folding none of it', (_what, read, written) => {
+    const yaml = D2L.replace(/logits: \{ op: dense, input: decoder,/, `both: { op: concat, inputs: [decoder, ${read}] }\n  logits: { op: dense, input: both,`);
+    expect(yaml).not.toBe(D2L);
+    const forward = method(generate(yaml), '  forward(batch: Seq2SeqBatch');
+    expect(forward).toContain(written);
+    expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, dec_in,');
+  });
+});
+});
