@@ -10,6 +10,8 @@ import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss-kernels.js'
 import { adamUpdate, sumSquares, type AdamAttrs } from './optimizer-kernels.js';
 import { recurrentBackward } from './recurrent-backward.js';
 import { recurrentForward, type RecurrentAttrs } from './recurrent-forward.js';
+import { simdKernelsFor, type WasmHeapBackend } from './simd/loader.js';
+import { recurrentBackwardSimd, recurrentForwardSimd } from './simd/recurrent.js';
 
 export const RECURRENT_FORWARD = 'SeqloomRecurrentForward';
 export const RECURRENT_BACKWARD = 'SeqloomRecurrentBackward';
@@ -30,5 +32,34 @@ function fused<B>(hostOps: (backend: B) => HostOps): Record<string, KernelFix<B>
   };
 }
 
-export const WASM_FUSED = fused<WasmBackend>(wasmHostOps);
+/**
+ * wasm: the recurrences run seqloom's SIMD kernels (simd/) once they are loaded on this backend's
+ * memory (select.ts loads them), else — and for empty shapes — the JS path.
+ */
+function wasmFused(): Record<string, KernelFix<WasmBackend>> {
+  type Args = KernelArgs<WasmBackend>;
+  const attrsOf = (args: Args) => args.attrs as unknown as RecurrentAttrs;
+  const simdFor = (args: Args) => {
+    const { steps, batch, hidden } = attrsOf(args);
+    return steps > 0 && batch > 0 && hidden > 0 ? simdKernelsFor(args.backend) : null;
+  };
+  const heap = (args: Args) => args.backend as WasmBackend & WasmHeapBackend;
+  return {
+    ...fused<WasmBackend>(wasmHostOps),
+    [RECURRENT_FORWARD]: () => (args) => {
+      const simd = simdFor(args);
+      return simd === null
+        ? recurrentForward(wasmHostOps(args.backend), args.inputs, attrsOf(args))
+        : recurrentForwardSimd(simd, heap(args), wasmHostOps(args.backend), args.inputs, attrsOf(args));
+    },
+    [RECURRENT_BACKWARD]: () => (args) => {
+      const simd = simdFor(args);
+      return simd === null
+        ? recurrentBackward(wasmHostOps(args.backend), args.inputs, attrsOf(args))
+        : recurrentBackwardSimd(simd, heap(args), wasmHostOps(args.backend), args.inputs, attrsOf(args));
+    },
+  };
+}
+
+export const WASM_FUSED = wasmFused();
 export const CPU_FUSED = fused<CpuBackend & { disposeData(dataId: DataId): boolean }>(cpuHostOps);

@@ -5,7 +5,8 @@
  *
  * The wasm binaries ship inside @tensorflow/tfjs-backend-wasm; they are loaded from node_modules by an
  * absolute path resolved from this file, so any working directory works and nothing is fetched.
- * Once a backend is up, seqloom's kernel fixes for it are registered (see kernels.ts).
+ * Once a backend is up, seqloom's kernel fixes for it are registered (see kernels.ts); on wasm,
+ * seqloom's SIMD recurrence kernels are loaded into its memory (simd/loader.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -13,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { registerKernelFixes } from './kernels.js';
+import { loadSimdKernels } from './simd/loader.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
@@ -80,6 +82,9 @@ async function tryStart(name: BackendName): Promise<string | null> {
     return err instanceof Error ? err.message.split('\n')[0] ?? String(err) : String(err);
   }
   registerKernelFixes(name);
+  // seqloom's SIMD recurrence kernels, on wasm's own memory; when they cannot load, the fused
+  // kernels keep their JS path (simd/loader.ts).
+  if (name === 'wasm') await loadSimdKernels(tf.backend());
   silenceNodeAdvice();
   active = name;
   return null;

@@ -1,0 +1,212 @@
+/**
+ * seqloom's WebAssembly SIMD recurrence kernels (backend/simd/): the committed binary keeps its
+ * safety promise (no data, no globals, one import: env.memory), it is what kernels.c builds to,
+ * its exp/σ/tanh are accurate, and the fused recurrences give the same outputs and gradients
+ * with the kernels on as with the JS path (setSimdKernels(false)), forward and backward.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../../src/runtime/backend/index.js';
+import { heapOffset, setSimdKernels, simdKernelsFor, simdModuleBytes, type WasmHeapBackend } from '../../../src/runtime/backend/simd/loader.js';
+import { createRng } from '../../../src/runtime/nn/index.js';
+import { GATES, type CellKind } from '../../../src/runtime/nn/params.js';
+import { hasFusedRecurrence, runCellSequence, type SequenceSpec } from '../../../src/runtime/nn/sequence.js';
+
+function uleb(bytes: Uint8Array, at: number): [number, number] {
+  let result = 0, shift = 0, b: number;
+  do {
+    b = bytes[at++]!;
+    result += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b & 0x80);
+  return [result, at];
+}
+
+/** Section ids in order, and the import section's entries (module.field, kind). */
+function inspect(bytes: Uint8Array): { ids: number[]; imports: string[] } {
+  expect(Array.from(bytes.subarray(0, 8))).toEqual([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  const ids: number[] = [];
+  const imports: string[] = [];
+  const text = (at: number): [string, number] => {
+    const [len, start] = uleb(bytes, at);
+    return [new TextDecoder().decode(bytes.subarray(start, start + len)), start + len];
+  };
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at]!;
+    const [size, start] = uleb(bytes, at + 1);
+    ids.push(id);
+    if (id === 2) {
+      let [count, p] = uleb(bytes, start);
+      for (let i = 0; i < count; i++) {
+        let mod: string, field: string;
+        [mod, p] = text(p);
+        [field, p] = text(p);
+        imports.push(`${mod}.${field}:${bytes[p]}`);
+        p = bytes[p] === 2 ? skipLimits(bytes, p + 1) : p + 2;
+      }
+    }
+    at = start + size;
+  }
+  return { ids, imports };
+}
+
+function skipLimits(bytes: Uint8Array, at: number): number {
+  const flags = bytes[at]!;
+  let p = uleb(bytes, at + 1)[1];
+  if (flags & 1) p = uleb(bytes, p)[1];
+  return p;
+}
+
+function hasTool(name: string): boolean {
+  try {
+    execFileSync(name, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the committed SIMD module', () => {
+  it('has no data, globals, table or start; its one import is env.memory', () => {
+    const { ids, imports } = inspect(simdModuleBytes());
+    // type, import, function, export, code — nothing else (no data 11, global 6, start 8, …).
+    expect(ids).toEqual([1, 2, 3, 7, 10]);
+    expect(imports).toEqual(['env.memory:2']);
+  });
+
+  const tools = ['clang-14', 'wasm-ld-14', 'llvm-objdump-14'];
+  const missing = tools.filter((t) => !hasTool(t));
+  it.skipIf(missing.length > 0)(`is what kernels.c builds to${missing.length > 0 ? ` (skipped: no ${missing.join(', ')})` : ''}`, () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'seqloom-simd-test-'));
+    try {
+      const out = path.join(dir, 'kernels-wasm.generated.ts');
+      execFileSync('node', ['scripts/build-simd.mjs', '--out', out], { stdio: 'pipe' });
+      const committed = readFileSync('src/runtime/backend/simd/kernels-wasm.generated.ts', 'utf8');
+      expect(readFileSync(out, 'utf8') === committed, 'rebuilt module differs: run `npm run simd:build` and commit').toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+const CELLS: Array<[CellKind, 'tanh' | 'relu']> = [['rnn', 'tanh'], ['rnn', 'relu'], ['gru', 'tanh'], ['lstm', 'tanh']];
+
+interface Case { steps: number; batch: number; hidden: number; lengths: number[] | null; h0: boolean; c0: boolean; reverse: boolean; seed: number }
+
+/** Outputs, loss value and gradients for every input of the fused op. */
+function run(cell: CellKind, nl: 'tanh' | 'relu', c: Case): number[][] {
+  const rng = createRng(c.seed);
+  const G = GATES[cell];
+  const { steps: T, batch: B, hidden: H } = c;
+  const rand = (n: number, scale = 1) => Array.from({ length: n }, () => scale * rng.normal());
+  return tf.tidy(() => {
+    const projected = tf.tensor2d(rand(T * B * G * H), [T * B, G * H]);
+    const whh = tf.tensor2d(rand(H * G * H, 1 / Math.sqrt(H)), [H, G * H]); // a typical init: no chaotic error growth
+    const bhh = tf.tensor1d(rand(G * H));
+    const h0 = c.h0 ? tf.tensor2d(rand(B * H), [B, H]) : null;
+    const c0 = cell === 'lstm' && c.c0 ? tf.tensor2d(rand(B * H), [B, H]) : null;
+    const lengths = c.lengths === null ? null : tf.tensor1d(c.lengths, 'int32');
+    const spec: SequenceSpec = { cell, nonlinearity: nl, steps: T, batch: B, hidden: H, lengths, reverse: c.reverse };
+    const inputs = [projected, whh, ...(cell === 'gru' ? [bhh] : []), ...(h0 ? [h0] : []), ...(c0 ? [c0] : [])];
+    const weights = tf.tensor3d(rand(T * B * H), [T, B, H]);
+    const wc = tf.tensor2d(rand(B * H), [B, H]);
+    const loss = (...xs: tf.Tensor[]) => {
+      const [p, w, ...rest] = xs;
+      const b = cell === 'gru' ? rest.shift() as tf.Tensor1D : bhh;
+      const r = runCellSequence(spec, p as tf.Tensor2D, w as tf.Tensor2D, b,
+        h0 ? rest.shift() as tf.Tensor2D : null, c0 ? rest.shift() as tf.Tensor2D : null);
+      const total = tf.sum(r.outputs.mul(weights)).add(tf.sum(r.h.mul(wc)));
+      return r.c === null ? total : total.add(tf.sum(r.c.mul(wc.neg())));
+    };
+    const { value, grads } = tf.valueAndGrads(loss)(inputs);
+    const r = runCellSequence(spec, projected, whh, bhh, h0, c0);
+    const outs = [r.outputs, r.h, ...(r.c === null ? [] : [r.c])];
+    return [...outs.map((o) => Array.from(o.dataSync())), Array.from(value.dataSync()), ...grads.map((g) => Array.from(g.dataSync()))];
+  });
+}
+
+function runBoth(cell: CellKind, nl: 'tanh' | 'relu', c: Case): [number[][], number[][]] {
+  setSimdKernels(true);
+  const simd = run(cell, nl, c);
+  setSimdKernels(false);
+  try {
+    return [simd, run(cell, nl, c)];
+  } finally {
+    setSimdKernels(true);
+  }
+}
+
+function expectNear(a: number[][], b: number[][], tol = 1e-5): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((xs, k) => {
+    expect(xs.length).toBe(b[k]!.length);
+    xs.forEach((x, i) => expect(Math.abs(x - b[k]![i]!), `array ${k}, index ${i}: ${x} vs ${b[k]![i]}`).toBeLessThan(tol * Math.max(1, Math.abs(x))));
+  });
+}
+
+describe('SIMD recurrence kernels on wasm', () => {
+  beforeAll(async () => {
+    await useBackend('wasm');
+  });
+  afterAll(() => setSimdKernels(true));
+
+  it('are loaded on the backend’s memory', () => {
+    expect(hasFusedRecurrence()).toBe(true);
+    expect(simdKernelsFor(tf.backend())).not.toBeNull();
+    setSimdKernels(false);
+    expect(simdKernelsFor(tf.backend())).toBeNull();
+    setSimdKernels(true);
+  });
+
+  it('compute exp, σ and tanh to float32 accuracy', () => {
+    const k = simdKernelsFor(tf.backend())!;
+    const xs = Array.from({ length: 4001 }, (_, i) => Math.fround(-100 + i * 0.05)); // exactly the float32 inputs
+    const x = tf.tensor1d(xs);
+    const out = tf.zerosLike(x);
+    const b = tf.backend() as unknown as WasmHeapBackend;
+    const probe = (f: (x: number, out: number, n: number) => void) => {
+      f(heapOffset(b, x), heapOffset(b, out), xs.length);
+      return out.dataSync();
+    };
+    const e = probe(k.exp_f32.bind(k));
+    xs.forEach((v, i) => {
+      if (v >= -87 && v <= 88) expect(Math.abs(e[i]! - Math.exp(v)) / Math.exp(v), `exp(${v})`).toBeLessThan(1e-6);
+    });
+    const s = probe(k.sigmoid_f32.bind(k));
+    xs.forEach((v, i) => expect(Math.abs(s[i]! - 1 / (1 + Math.exp(-v))), `σ(${v})`).toBeLessThan(2e-7));
+    const th = probe(k.tanh_f32.bind(k));
+    xs.forEach((v, i) => expect(Math.abs(th[i]! - Math.tanh(v)), `tanh(${v})`).toBeLessThan(2e-7));
+    x.dispose();
+    out.dispose();
+  });
+
+  const shapes: Array<Omit<Case, 'seed'>> = [
+    { steps: 5, batch: 3, hidden: 7, lengths: [5, 2, 3], h0: true, c0: true, reverse: false },
+    { steps: 5, batch: 3, hidden: 7, lengths: [1, 5, 4], h0: false, c0: false, reverse: true },
+    { steps: 4, batch: 3, hidden: 9, lengths: null, h0: true, c0: false, reverse: true },
+    { steps: 3, batch: 2, hidden: 8, lengths: null, h0: false, c0: true, reverse: false },
+    { steps: 1, batch: 1, hidden: 1, lengths: [1], h0: true, c0: true, reverse: false },
+    { steps: 6, batch: 5, hidden: 33, lengths: [6, 0, 3, 1, 5], h0: true, c0: true, reverse: true },
+  ];
+  it.each(CELLS)('%s (%s): outputs and gradients equal the JS path (masked, reversed, odd sizes)', (cell, nl) => {
+    shapes.forEach((shape, i) => {
+      const [simd, js] = runBoth(cell, nl, { ...shape, seed: 17 + i });
+      expectNear(simd, js);
+    });
+  });
+
+  it('leak no tensors or wasm memory', () => {
+    const c: Case = { steps: 4, batch: 3, hidden: 5, lengths: [4, 1, 2], h0: true, c0: true, reverse: true, seed: 3 };
+    for (const [cell, nl] of CELLS) run(cell, nl, c);
+    const before = tf.memory() as tf.MemoryInfo & { numBytesInWASM?: number };
+    for (const [cell, nl] of CELLS) run(cell, nl, c);
+    const after = tf.memory() as tf.MemoryInfo & { numBytesInWASM?: number };
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+  });
+});
