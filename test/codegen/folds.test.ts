@@ -51,4 +51,3 @@ describe('repeat folding', () => {
     expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, dec_in,');
   });
 });
-});
