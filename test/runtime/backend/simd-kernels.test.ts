@@ -200,6 +200,48 @@ describe('SIMD recurrence kernels on wasm', () => {
     });
   });
 
+  it.each(CELLS)('%s (%s): forward of one path, backward of the other (same saved layouts)', (cell, nl) => {
+    const backend = tf.backend() as unknown as { readSync(id: object): ArrayLike<number>; disposeData(id: object): boolean };
+    const call = (name: string, inputs: Record<string, tf.TensorInfo>, attrs: Record<string, unknown>, simd: boolean) => {
+      setSimdKernels(simd);
+      try {
+        const kernel = tf.getKernel(name, 'wasm')!.kernelFunc;
+        return kernel({ inputs, backend: tf.backend(), attrs } as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo[];
+      } finally {
+        setSimdKernels(true);
+      }
+    };
+    const values = (ts: tf.TensorInfo[]) => ts.map((t) => Array.from(backend.readSync(t.dataId as object)));
+    const free = (ts: tf.TensorInfo[]) => { for (const t of ts) backend.disposeData(t.dataId as object); };
+    const rng = createRng(5);
+    const [T, B, H, G] = [5, 3, 7, GATES[cell]];
+    const rand = (shape: number[], scale = 1) => tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => scale * rng.normal()), shape);
+    const lstm = cell === 'lstm';
+    const inputs: Record<string, tf.TensorInfo> = {
+      projected: rand([T * B, G * H]), whh: rand([H, G * H], 1 / Math.sqrt(H)), h0: rand([B, H]),
+      lengths: tf.tensor1d([5, 2, 3], 'int32'),
+      ...(cell === 'gru' ? { bhh: rand([G * H]) } : {}), ...(lstm ? { c0: rand([B, H]) } : {}),
+    };
+    const attrs = { cell, relu: nl === 'relu', steps: T, batch: B, hidden: H, reverse: true };
+    const dy = rand([lstm ? T + 1 : T, B, H]);
+    const backwardOf = (fwd: tf.TensorInfo[], simd: boolean) => {
+      const saved: Record<string, tf.TensorInfo> = cell === 'rnn' ? {} : { saved: fwd[1]! };
+      return call('SeqloomRecurrentBackward', { dy, hs: fwd[0]!, ...saved, ...(lstm ? { cs: fwd[2]! } : {}),
+        whh: inputs.whh!, h0: inputs.h0!, lengths: inputs.lengths!, ...(lstm ? { c0: inputs.c0! } : {}) }, attrs, simd);
+    };
+    const fwdSimd = call('SeqloomRecurrentForward', inputs, attrs, true);
+    const fwdJs = call('SeqloomRecurrentForward', inputs, attrs, false);
+    expectNear(values(fwdSimd), values(fwdJs));
+    const reference = backwardOf(fwdJs, false);
+    for (const [fwd, simd] of [[fwdJs, true], [fwdSimd, false], [fwdSimd, true]] as const) {
+      const grads = backwardOf(fwd, simd);
+      expectNear(values(grads), values(reference));
+      free(grads);
+    }
+    free([...reference, ...fwdSimd, ...fwdJs]);
+    for (const t of [...Object.values(inputs), dy]) (t as tf.Tensor).dispose();
+  });
+
   it('leak no tensors or wasm memory', () => {
     const c: Case = { steps: 4, batch: 3, hidden: 5, lengths: [4, 1, 2], h0: true, c0: true, reverse: true, seed: 3 };
     for (const [cell, nl] of CELLS) run(cell, nl, c);
