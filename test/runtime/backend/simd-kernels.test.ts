@@ -11,7 +11,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/runtime/backend/index.js';
-import { heapOffset, setSimdKernels, simdKernelsFor, simdModuleBytes, type WasmHeapBackend } from '../../../src/runtime/backend/simd/loader.js';
+import { heapOffset, loadSimdKernels, setSimdKernels, simdKernelsFor, simdModuleBytes, type WasmHeapBackend } from '../../../src/runtime/backend/simd/loader.js';
 import { createRng } from '../../../src/runtime/nn/index.js';
 import { GATES, type CellKind } from '../../../src/runtime/nn/params.js';
 import { hasFusedRecurrence, runCellSequence, type SequenceSpec } from '../../../src/runtime/nn/sequence.js';
@@ -161,6 +161,13 @@ describe('SIMD recurrence kernels on wasm', () => {
     setSimdKernels(false);
     expect(simdKernelsFor(tf.backend())).toBeNull();
     setSimdKernels(true);
+  });
+
+  it('are not used on a backend whose memory they were not loaded on (the JS path runs)', async () => {
+    expect(await loadSimdKernels({ wasm: {} })).toBe(false);
+    expect(await loadSimdKernels({ wasm: { asm: { memory: {} } } })).toBe(false);
+    expect(simdKernelsFor({ wasm: { asm: { memory: {} } } })).toBeNull();
+    expect(simdKernelsFor(tf.backend())).not.toBeNull();
   });
 
   it('compute exp, σ and tanh to float32 accuracy', () => {

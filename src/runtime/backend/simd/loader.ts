@@ -37,7 +37,8 @@ const EXPORT_NAMES: ReadonlyArray<keyof SimdExports> = [
 
 /** What the loader and the SIMD kernels use of tfjs-backend-wasm's BackendWasm. */
 export interface WasmHeapBackend {
-  wasm?: { asm?: { memory?: unknown } };
+  /** emscripten's Module: its exports as `asm` (tfjs 4.x), `wasmExports` in newer emscripten. */
+  wasm?: { asm?: { memory?: unknown }; wasmExports?: { memory?: unknown } };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
 }
 
@@ -62,8 +63,13 @@ export function setSimdKernels(on: boolean): void {
   forcedOff = !on;
 }
 
+function rawMemory(backend: unknown): unknown {
+  const module = (backend as WasmHeapBackend).wasm;
+  return module?.asm?.memory ?? module?.wasmExports?.memory;
+}
+
 function memoryOf(backend: unknown): object | null {
-  const memory = (backend as WasmHeapBackend).wasm?.asm?.memory;
+  const memory = rawMemory(backend);
   const api = webAssembly();
   return api !== null && memory instanceof api.Memory ? memory : null;
 }
@@ -115,7 +121,7 @@ export async function loadSimdKernels(backend: unknown): Promise<boolean> {
  */
 export function simdKernelsFor(backend: unknown): SimdExports | null {
   if (forcedOff || loaded === null) return null;
-  return (backend as WasmHeapBackend).wasm?.asm?.memory === loaded.memory ? loaded.kernels : null;
+  return rawMemory(backend) === loaded.memory ? loaded.kernels : null;
 }
 
 /** Byte offset of a tensor's values in the wasm heap. */
