@@ -14,6 +14,7 @@ import { ImportSet } from './framework/imports.js';
 import { newSourceFile, printAndForget } from './framework/project.js';
 import { commentText } from './framework/text.js';
 import { lowerPlan } from './ir/lower.js';
+import { describeFold, foldedNodes } from './ir/folds.js';
 import type { ModuleIR } from './ir/types.js';
 import type { Gen } from './passes/context.js';
 import { addHelpers } from './passes/emit-common.js';
@@ -95,9 +96,7 @@ function stepLines(ir: ModuleIR): string[] {
   }
   flush();
   for (const [name, fold] of ir.folds.byRecurrent) {
-    const repeats = fold.parts.flatMap((p) => (p.kind === 'repeated' ? [p.repeat.node.name] : []));
-    lines.push(`  ${name} reads ${fold.concat.node.name} as parts (${repeats.join(', ')} projected once per sentence; ` +
-      `${[fold.concat.node.name, ...repeats].join(', ')} not evaluated time-batched)`);
+    lines.push(`  ${name} reads its input as parts: ${describeFold(fold)} (${foldedNodes(fold).join(', ')} not evaluated time-batched)`);
   }
   return lines;
 }

@@ -1,24 +1,30 @@
 /**
- * Repeat folding: a time-batched recurrent node whose input is `concat` of sequences and `repeat`ed
- * per-sentence vectors (d2l's decoder input `[tgt_emb; context]`) reads the parts directly:
+ * Input folding: a time-batched recurrent node reads its input as parts when that input is an
+ * `embedding`, or a `concat` of sequences, `repeat`ed per-sentence vectors and embeddings (d2l's
+ * decoder input `[tgt_emb; context]`):
  *
- *     decoder = runRecurrent(cell, params, [tgt_emb, repeated(encoded.encoder_state_top)], …)
+ *     encoder = runRecurrent(cell, params, [embedded(this.params.src_emb, src)], …)
+ *     decoder = runRecurrent(cell, params, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)], …)
  *
- * The runtime projects the repeated vector once per sentence and adds it to every step, instead of
- * tiling it over T (a [B, T, D] copy) and multiplying T copies by its rows of W_ih (for d2l's
- * decoder: half of the first layer's input projection, forward and backward). The result is the same
- * sum. Only when nothing else reads the concat or the repeat: they are then not evaluated at all in
- * time-batched bodies. One-step bodies (decodeStep) are unchanged: there a repeat is the identity.
+ * The runtime (nn/recurrent.ts) projects a repeated vector once per sentence and adds it to every
+ * step, instead of tiling it over T (a [B, T, D] copy) and multiplying T copies by its rows of W_ih
+ * (d2l's decoder: half of the first layer's input projection, forward and backward); and projects an
+ * embedding as a table E·W_ih [V, G·H] looked up per token when V < B·T. The results are the same
+ * sums. Only when nothing else reads the concat, repeat or embedding: they are then not evaluated in
+ * time-batched bodies. One-step bodies (decodeStep) are unchanged.
  */
 import type { Ref } from '../../src/spec/types.js';
 import type { IRNode } from './types.js';
 
-export type FoldedPart = { kind: 'sequence'; ref: Ref } | { kind: 'repeated'; ref: Ref; repeat: IRNode };
+export type FoldedPart =
+  | { kind: 'sequence'; ref: Ref }
+  | { kind: 'repeated'; ref: Ref; repeat: IRNode }
+  | { kind: 'embedded'; ids: Ref; embedding: IRNode };
 
 export interface RepeatFold {
-  /** The concat node read as parts. */
-  concat: IRNode;
-  /** The concat's references as written (`[tgt_emb, context]`). */
+  /** The node read as parts: a concat, or the embedding itself. */
+  input: IRNode;
+  /** The references it reads as written (`[tgt_emb, context]`; `[source]` for an embedding). */
   written: readonly Ref[];
   parts: FoldedPart[];
 }
@@ -31,29 +37,63 @@ export interface RepeatFolds {
 
 export function findRepeatFolds(nodes: readonly IRNode[], output: IRNode): RepeatFolds {
   const byName = new Map(nodes.map((n) => [n.node.name, n]));
-  const readers = new Map<string, number>();
-  for (const n of nodes) for (const { ref } of n.inputs) readers.set(ref.base, (readers.get(ref.base) ?? 0) + 1);
-  /** Read exactly once (by the node folding it), batched, and not the model's output. */
-  const foldable = (n: IRNode | undefined): n is IRNode => n !== undefined && n.loop === null && n !== output && readers.get(n.node.name) === 1;
+  const readers = new Map<string, Array<{ reader: IRNode; role: string }>>();
+  for (const n of nodes) for (const { ref, role } of n.inputs) readers.set(ref.base, [...(readers.get(ref.base) ?? []), { reader: n, role }]);
+  /**
+   * Batched, not the model's output, and read only once by `by`, or else only by repeats folded
+   * with it that read it as their `like` (the time axis, which the other parts give).
+   */
+  const foldable = (n: IRNode | undefined, by: IRNode, folded: ReadonlySet<IRNode> = new Set()): n is IRNode => {
+    if (n === undefined || n.loop !== null || n === output) return false;
+    const reads = readers.get(n.node.name) ?? [];
+    return reads.filter((r) => r.reader === by).length === 1 &&
+      reads.every((r) => r.reader === by || (r.role === 'like' && folded.has(r.reader)));
+  };
   const byRecurrent = new Map<string, RepeatFold>();
   const skipped = new Set<string>();
-  for (const r of nodes) {
-    if (r.node.op !== 'recurrent' || r.loop !== null) continue;
-    const input = r.node.input;
-    if (input.delayed || input.part !== 'output') continue;
-    const concat = byName.get(input.base);
-    if (!foldable(concat) || concat.node.op !== 'concat') continue;
-    const parts = concat.node.inputs.map((ref): FoldedPart => {
-      const source = byName.get(ref.base);
-      if (!ref.delayed && ref.part === 'output' && foldable(source) && source.node.op === 'repeat') {
-        return { kind: 'repeated', ref: source.node.input, repeat: source };
-      }
+  /** A reference read by `by` (a concat, or the recurrent node) as a part: repeats first, then embeddings. */
+  const partsOf = (refs: readonly Ref[], by: IRNode): FoldedPart[] => {
+    const source = (ref: Ref): IRNode | undefined => (!ref.delayed && ref.part === 'output' ? byName.get(ref.base) : undefined);
+    const repeats = new Set(refs.map(source).filter((n): n is IRNode => n?.node.op === 'repeat' && foldable(n, by)));
+    return refs.map((ref): FoldedPart => {
+      const n = source(ref);
+      if (n !== undefined && repeats.has(n) && n.node.op === 'repeat') return { kind: 'repeated', ref: n.node.input, repeat: n };
+      if (n?.node.op === 'embedding' && foldable(n, by, repeats)) return { kind: 'embedded', ids: n.node.input, embedding: n };
       return { kind: 'sequence', ref };
     });
-    if (!parts.some((p) => p.kind === 'repeated') || !parts.some((p) => p.kind === 'sequence')) continue;
-    byRecurrent.set(r.node.name, { concat, written: concat.node.inputs, parts });
-    skipped.add(concat.node.name);
-    for (const p of parts) if (p.kind === 'repeated') skipped.add(p.repeat.node.name);
+  };
+  for (const r of nodes) {
+    if (r.node.op !== 'recurrent' || r.loop !== null) continue;
+    const ref = r.node.input;
+    const input = byName.get(ref.base);
+    if (ref.delayed || ref.part !== 'output' || input === undefined) continue;
+    let fold: RepeatFold | null = null;
+    if (input.node.op === 'concat' && foldable(input, r)) {
+      fold = { input, written: input.node.inputs, parts: partsOf(input.node.inputs, input) };
+    } else if (input.node.op === 'embedding') {
+      const parts = partsOf([ref], r);
+      if (parts[0]!.kind === 'embedded') fold = { input, written: [input.node.input], parts };
+    }
+    if (fold === null || fold.parts.every((p) => p.kind === 'sequence') || fold.parts.every((p) => p.kind === 'repeated')) continue;
+    byRecurrent.set(r.node.name, fold);
+    for (const name of foldedNodes(fold)) skipped.add(name);
   }
   return { byRecurrent, skipped };
+}
+
+/** `context once per sentence, tgt_emb via its projected table` (comments and the header). */
+export function describeFold(fold: RepeatFold): string {
+  return fold.parts.flatMap((p) => {
+    if (p.kind === 'repeated') return [`${p.repeat.node.name} once per sentence`];
+    if (p.kind === 'embedded') return [`${p.embedding.node.name} via its projected table when V < B·T`];
+    return [];
+  }).join(', ');
+}
+
+/** The nodes a fold leaves unevaluated in time-batched bodies. */
+export function foldedNodes(fold: RepeatFold): string[] {
+  return [
+    ...(fold.input.node.op === 'concat' ? [fold.input.node.name] : []),
+    ...fold.parts.flatMap((p) => (p.kind === 'repeated' ? [p.repeat.node.name] : p.kind === 'embedded' ? [p.embedding.node.name] : [])),
+  ];
 }

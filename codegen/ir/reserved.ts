@@ -6,7 +6,7 @@
 /** Every name a generated module may import from seqloom/runtime (imported or not, all reserved). */
 export const RUNTIME_NAMES = [
   'attention', 'beamSearch', 'createAttentionParams', 'createDenseParams', 'createEmbeddingParams',
-  'createRecurrentParams', 'createRng', 'projectAttentionKeys', 'dense', 'dropout', 'embedding', 'exhaustiveSearch', 'greedySearch',
+  'createRecurrentParams', 'createRng', 'projectAttentionKeys', 'dense', 'dropout', 'embedded', 'embedding', 'exhaustiveSearch', 'greedySearch',
   'maskedCrossEntropy', 'recurrentStep', 'repeated', 'repeatOverTime', 'runRecurrent', 'stateTop', 'trainStep',
   'zeroState', 'toTorchTensors', 'fromTorchTensors', 'UserError',
   'GruState', 'LstmState', 'RnnState', 'RecurrentState', 'RecurrentConfig', 'RecurrentParams', 'ParamMap',

@@ -9,6 +9,7 @@
  *   target, time-batched over T_tgt: tgt_emb
  *   target, per step (a loop closed by .prev): attn, dec_in, decoder
  *   target, time-batched over T_tgt: logits
+ *   encoder reads its input as parts: src_emb via its projected table when V < B·T (src_emb not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -23,6 +24,7 @@ import {
   createRng,
   dense,
   disposeParams,
+  embedded,
   embedding,
   exhaustiveSearch,
   fromTorchTensors,
@@ -210,8 +212,8 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
     checkShape('src', src, [null, null]);
     checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
-      const src_emb = embedding(this.params.src_emb, src); // [B, T_src, 32]
-      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, src_emb, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 32]; h [2, B, 32]
+      // input as parts: src_emb via its projected table when V < B·T
+      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, [embedded(this.params.src_emb, src)], { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 32]; h [2, B, 32]
       return {
         encoder_output: encoder.output,
         source_lengths: tf.clone(srcLen),

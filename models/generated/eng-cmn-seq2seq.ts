@@ -7,7 +7,8 @@
  * Plan:
  *   encode (once per source batch, over T_src): src_emb, encoder
  *   target, time-batched over T_tgt: tgt_emb, context, dec_in, decoder, logits
- *   decoder reads dec_in as parts (context projected once per sentence; dec_in, context not evaluated time-batched)
+ *   encoder reads its input as parts: src_emb via its projected table when V < B·T (src_emb not evaluated time-batched)
+ *   decoder reads its input as parts: tgt_emb via its projected table when V < B·T, context once per sentence (dec_in, tgt_emb, context not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -20,6 +21,7 @@ import {
   createRng,
   dense,
   disposeParams,
+  embedded,
   embedding,
   exhaustiveSearch,
   fromTorchTensors,
@@ -194,8 +196,8 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
     checkShape('src', src, [null, null]);
     checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
-      const src_emb = embedding(this.params.src_emb, src); // [B, T_src, 64]
-      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, src_emb, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 64]; h [2, B, 64]
+      // input as parts: src_emb via its projected table when V < B·T
+      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, [embedded(this.params.src_emb, src)], { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 64]; h [2, B, 64]
       return {
         encoder_state_top: stateTop(encoder.state),
         encoder_state: encoder.state as GruState,
@@ -259,9 +261,8 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
-      const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn); // [B, T_tgt, 64]
-      // dec_in = [tgt_emb; context] as parts: context is the same at every step, so decoder projects it once per sentence, not per step
-      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 64]; h [2, B, 64]
+      // input as parts: dec_in = [tgt_emb; context]; tgt_emb via its projected table when V < B·T, context once per sentence
+      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 64]; h [2, B, 64]
       const logits = dense(this.params.logits, decoder.output, 'none'); // [B, T_tgt, V_target]
       return logits;
     });

@@ -6,6 +6,7 @@
  *
  * Plan:
  *   tokens, time-batched over T: emb, rnn, logits
+ *   rnn reads its input as parts: emb via its projected table when V < B·T (emb not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +18,7 @@ import {
   createRng,
   dense,
   disposeParams,
+  embedded,
   embedding,
   fromTorchTensors,
   maskedCrossEntropy,
@@ -161,8 +163,8 @@ export default class TimemachineCharRnn implements LanguageModelModule<Timemachi
   forward(x: tf.Tensor2D, state: TimemachineCharRnnState | null, training: boolean): { logits: tf.Tensor3D; state: TimemachineCharRnnState } {
     checkShape('x', x, [null, null]);
     return tidy(() => {
-      const emb = embedding(this.params.emb, x); // [B, T, 32]
-      const rnn = runRecurrent(this.cells.rnn, this.params.rnn, emb, { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 256]; h [1, B, 256]
+      // input as parts: emb via its projected table when V < B·T
+      const rnn = runRecurrent(this.cells.rnn, this.params.rnn, [embedded(this.params.emb, x)], { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 256]; h [1, B, 256]
       const logits = dense(this.params.logits, rnn.output, 'none'); // [B, T, V_tokens]
       const next: TimemachineCharRnnState = {
         rnn_state: rnn.state as RnnState,

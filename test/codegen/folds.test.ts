@@ -1,7 +1,8 @@
 /**
- * Repeat folding (codegen/ir/folds.ts): d2l's `dec_in = [tgt_emb; context]` with `context` a repeat
- * reaches the decoder as parts in time-batched bodies (no tile, no concat), while decodeStep keeps the
- * per-step concat; a concat or repeat that anything else reads is evaluated as written.
+ * Input folding (codegen/ir/folds.ts): d2l's encoder reads `embedded(src_emb)`, and its decoder
+ * `dec_in = [tgt_emb; context]` (an embedding and a repeat) as parts in time-batched bodies (no
+ * lookup, tile or concat of their own), while decodeStep keeps the per-step concat; a node that
+ * anything else reads is evaluated as written.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,15 +30,19 @@ function method(text: string, signature: string): string {
 }
 
 describe('repeat folding', () => {
-  it('d2l: forward reads [tgt_emb, repeated(context)]; decodeStep still concatenates', () => {
+  it('d2l: the encoder and decoder read embedded ids and the repeated context; decodeStep still concatenates', () => {
     const text = generate(D2L);
+    const encode = method(text, '  encode(src: tf.Tensor2D');
+    expect(encode).toContain('runRecurrent(this.cells.encoder, this.params.encoder, [embedded(this.params.src_emb, src)],');
+    expect(encode).not.toContain('const src_emb');
     const forward = method(text, '  forward(batch: Seq2SeqBatch');
-    expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.encoder_state_top)],');
+    expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)],');
     expect(forward).not.toContain('repeatOverTime');
     expect(forward).not.toContain('const dec_in');
+    expect(forward).not.toContain('const tgt_emb');
     const step = method(text, '  private stepLogits(');
     expect(step).toContain('const dec_in = tf.concat([tgt_emb, context], -1)');
-    expect(text).toContain('decoder reads dec_in as parts (context projected once per sentence');
+    expect(text).toContain('decoder reads its input as parts: tgt_emb via its projected table when V < B·T, context once per sentence');
   });
 
   it.each([
@@ -48,6 +53,7 @@ describe('repeat folding', () => {
     expect(yaml).not.toBe(D2L);
     const forward = method(generate(yaml), '  forward(batch: Seq2SeqBatch');
     expect(forward).toContain(written);
+    expect(forward).toContain('const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn)');
     expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, dec_in,');
   });
 });

@@ -11,8 +11,9 @@
  * dropout: 0, bidirectional: false, nonlinearity: 'tanh' }`, its parameters
  * `decoder: createRecurrentParams(cells.decoder, rng)`, and
  *
- *     // forward, time-batched (dec_in = [tgt_emb; context] with context a `repeat`: read as parts, ir/folds.ts):
- *     const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 32]; h [2, B, 32]
+ *     // forward, time-batched (dec_in = [tgt_emb; context], an embedding and a `repeat`, read as parts: ir/folds.ts):
+ *     // input as parts: dec_in = [tgt_emb; context]; tgt_emb via its projected table, context once per sentence
+ *     const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 32]; h [2, B, 32]
  *     // decodeStep, one step:
  *     const decoder = recurrentStep(this.cells.decoder, this.params.decoder, dec_in, state.decoder, { training, rng: this.rng }); // output [N, 32]; h [2, N, 32]
  */
@@ -22,6 +23,7 @@ import type { IRNode, RecurrentShape } from '../../ir/types.js';
 import { widthExpr } from '../scope.js';
 import type { NodeOf, OpEmitter } from './types.js';
 import { property } from '../../passes/context.js';
+import { describeFold } from '../../ir/folds.js';
 
 export const recurrentEmitter: OpEmitter<'recurrent'> = {
   op: 'recurrent',
@@ -50,14 +52,16 @@ export const recurrentEmitter: OpEmitter<'recurrent'> = {
       'rng: this.rng',
     ];
     const fold = scope.ir.folds.byRecurrent.get(node.node.name);
-    const input = fold === undefined ? x : `[${fold.parts.map((p) => (p.kind === 'sequence'
-      ? scope.value(p.ref)
-      : `${scope.imports.use('repeated')}(${scope.value(p.ref)})`)).join(', ')}]`;
+    const input = fold === undefined ? x : `[${fold.parts.map((p) => {
+      switch (p.kind) {
+        case 'sequence': return scope.value(p.ref);
+        case 'repeated': return `${scope.imports.use('repeated')}(${scope.value(p.ref)})`;
+        case 'embedded': return `${scope.imports.use('embedded')}(${scope.paramsOf(p.embedding)}, ${scope.value(p.ids)})`;
+      }
+    }).join(', ')}]`;
     if (fold !== undefined) {
-      const repeats = fold.parts.flatMap((p) => (p.kind === 'repeated' ? [p.repeat.node.name] : []));
-      w.writeLine(`// ${fold.concat.node.name} = [${fold.written.map((r) => r.raw).join('; ')}] as parts: ` +
-        `${repeats.join(', ')} ${repeats.length === 1 ? 'is' : 'are'} the same at every step, so ${node.node.name} projects ` +
-        `${repeats.length === 1 ? 'it' : 'them'} once per sentence, not per step`);
+      const concat = fold.input.node.op === 'concat' ? `${fold.input.node.name} = [${fold.written.map((r) => r.raw).join('; ')}]; ` : '';
+      w.writeLine(`// input as parts: ${concat}${describeFold(fold)}`);
     }
     const call = `${scope.imports.use('runRecurrent')}(${cell}, ${params}, ${input}, { ${opts.join(', ')} })`;
     w.writeLine(`const ${node.id} = ${call}; // ${shapes}`);

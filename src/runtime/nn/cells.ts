@@ -47,8 +47,12 @@ export function layerWeights(params: RecurrentParams, layer: number, direction: 
  * so the step needs no bias add. (GRU keeps b_hn inside r ⊙ (…), so its step adds b_hh itself.)
  */
 export function projectInputs(cell: CellKind, x: tf.Tensor2D, w: LayerWeights): tf.Tensor2D {
-  const bias = cell === 'gru' ? w.bih : w.bih.add(w.bhh);
-  return tf.matMul(x, w.wih).add(bias);
+  return tf.matMul(x, w.wih).add(inputBias(cell, w));
+}
+
+/** The bias added with the input projection: b_ih, plus b_hh for rnn and lstm (see projectInputs). */
+export function inputBias(cell: CellKind, w: LayerWeights): tf.Tensor1D {
+  return cell === 'gru' ? w.bih : w.bih.add(w.bhh);
 }
 
 /** One step from the projected input and the previous state (null = zeros). */

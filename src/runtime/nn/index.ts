@@ -9,10 +9,10 @@ export type {
   ParamMap, RecurrentConfig, RecurrentParams, EmbeddingParams, DenseParams, CellKind, Nonlinearity,
 } from './params.js';
 export {
-  runRecurrent, recurrentStep, repeated, zeroState, stateTop, selectRecurrentState, disposeRecurrentState,
+  runRecurrent, recurrentStep, repeated, embedded, zeroState, stateTop, selectRecurrentState, disposeRecurrentState,
 } from './recurrent.js';
 export type {
-  RecurrentState, RnnState, GruState, LstmState, RecurrentRunOptions, RecurrentStepOptions, RecurrentInputPart, RepeatedInput,
+  RecurrentState, RnnState, GruState, LstmState, RecurrentRunOptions, RecurrentStepOptions, RecurrentInputPart, RepeatedInput, EmbeddedInput,
 } from './recurrent.js';
 export { embedding, dense, activate, concatFeatures, repeatOverTime, dropout } from './layers.js';
 export type { Activation } from './layers.js';

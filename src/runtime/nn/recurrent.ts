@@ -15,7 +15,11 @@
  * encoder context beside each target embedding). Such a part's share of the input projection,
  * context·W_ih[rows], is computed once per sentence ([B, G·H]) and added to every step, instead of
  * tiling the vector over T and multiplying T copies: the same sum, without the [B, T, D] copy and
- * T times fewer multiply-adds for that part.
+ * T times fewer multiply-adds for that part. A part may also be an embedding lookup
+ * (`embedded(params, ids)`): when the vocabulary has fewer rows than the batch has steps (V < B·T),
+ * its projection is a lookup in the projected table E·W_ih[rows] [V, G·H] — V rows multiplied
+ * instead of B·T (forward, and both products of the backward) — else the vectors are looked up and
+ * multiplied as usual.
  *
  * Masking: with `lengths`, a step t ≥ length[b] leaves row b's state unchanged, so the final state is
  * the state at each sequence's length (pack_padded_sequence semantics; the reverse direction starts
@@ -24,9 +28,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { unstackRows } from './unstack.js';
-import { layerWeights, projectInputs, stepCell, type LayerWeights } from './cells.js';
-import { dropout } from './layers.js';
-import { directions, type RecurrentConfig, type RecurrentParams } from './params.js';
+import { inputBias, layerWeights, projectInputs, stepCell, type LayerWeights } from './cells.js';
+import { dropout, embedding } from './layers.js';
+import { directions, type CellKind, type EmbeddingParams, type RecurrentConfig, type RecurrentParams } from './params.js';
 import type { Rng } from './rng.js';
 import { runCellSequence, type SequenceResult } from './sequence.js';
 
@@ -52,42 +56,54 @@ export interface RecurrentStepOptions { training?: boolean; rng?: Rng }
 /** A vector per sentence [B, D] that is part of the input at every step (see `repeated`). */
 export interface RepeatedInput { repeated: tf.Tensor2D }
 
-/** One part of a layered input: a sequence [B, T, D], or a per-sentence vector repeated over T. */
-export type RecurrentInputPart = tf.Tensor3D | RepeatedInput;
+/** Token ids [B, T] whose embedding vectors (`params.weight` [V, D]) are part of the input. */
+export interface EmbeddedInput { embedded: EmbeddingParams; ids: tf.Tensor2D }
+
+/** One part of a layered input: a sequence [B, T, D], a per-sentence vector repeated over T, or embedded ids. */
+export type RecurrentInputPart = tf.Tensor3D | RepeatedInput | EmbeddedInput;
 
 /** Marks a per-sentence vector [B, D] as the same input at every step of a runRecurrent input. */
 export function repeated(x: tf.Tensor2D): RepeatedInput {
   return { repeated: x };
 }
 
+/** The embedding of ids [B, T] as a runRecurrent input part (equal to `embedding(params, ids)`). */
+export function embedded(params: EmbeddingParams, ids: tf.Tensor2D): EmbeddedInput {
+  return { embedded: params, ids };
+}
+
 /**
  * x [B, T, In] → output [B, T, H·dirs] and the final state. x may also be a list of parts whose
- * widths add up to In, concatenated in that order: sequences [B, T, D] and `repeated(v)` vectors
- * [B, D] (at least one sequence). The result equals running on the concatenation, with v tiled.
+ * widths add up to In, concatenated in that order: sequences [B, T, D], `repeated(v)` vectors [B, D]
+ * and `embedded(params, ids)` lookups (at least one sequence or lookup). The result equals running on
+ * the concatenation, with v tiled and the ids embedded.
  */
 export function runRecurrent(
   cfg: RecurrentConfig, params: RecurrentParams, x: tf.Tensor3D | readonly RecurrentInputPart[], opts: RecurrentRunOptions = {},
 ): { output: tf.Tensor3D; state: RecurrentState } {
-  const parts = splitParts(x, cfg.inputSize);
-  const { batch, steps } = parts;
   const dirs = directions(cfg);
-  const initial = opts.init === undefined ? null : checkedState(cfg, opts.init, batch);
   return tf.tidy(() => {
+    const parts = splitParts(x, cfg.inputSize);
+    const { batch, steps } = parts;
+    const initial = opts.init === undefined ? null : checkedState(cfg, opts.init, batch);
     const lengths = opts.lengths === undefined ? null : checkedLengths(opts.lengths, batch);
     const h0 = initial === null ? null : unstackRows(initial.h) as tf.Tensor2D[];
     const c0 = initial?.c === undefined ? null : unstackRows(initial.c) as tf.Tensor2D[];
     const hs: tf.Tensor2D[] = [];
     const cs: tf.Tensor2D[] = [];
-    const sequence = parts.sequences.length === 1 ? parts.sequences[0]! : tf.concat(parts.sequences, 2);
-    let input = tf.transpose(sequence, [1, 0, 2]) as tf.Tensor3D;              // [T, B, In_seq]
+    let input: tf.Tensor3D | null = null;                                      // [T, B, In_l]; layer 0: its sequences
+    if (parts.sequences.length > 0) {
+      const sequence = parts.sequences.length === 1 ? parts.sequences[0]! : tf.concat(parts.sequences, 2);
+      input = tf.transpose(sequence, [1, 0, 2]) as tf.Tensor3D;
+    }
     for (let layer = 0; layer < cfg.layers; layer++) {
-      const flat = input.reshape([steps * batch, input.shape[2]]) as tf.Tensor2D; // [T·B, In_l]
-      const rows = layer === 0 ? parts : null;
+      const flat = input === null ? null : input.reshape([steps * batch, input.shape[2]]) as tf.Tensor2D; // [T·B, In_l]
       const outs: tf.Tensor3D[] = [];
       for (let d = 0; d < dirs; d++) {
         const k = layer * dirs + d;
-        const run = runDirection(cfg, layerWeights(params, layer, d), flat, rows, steps, batch,
-          h0?.[k] ?? null, c0?.[k] ?? null, lengths, d === 1);
+        const w = layerWeights(params, layer, d);
+        const projected = layer === 0 ? projectParts(cfg.cell, parts, flat, w) : projectInputs(cfg.cell, flat!, w);
+        const run = runDirection(cfg, w, projected, steps, batch, h0?.[k] ?? null, c0?.[k] ?? null, lengths, d === 1);
         outs.push(run.outputs);                                                 // [T, B, H]
         hs.push(run.h);
         if (run.c !== null) cs.push(run.c);
@@ -97,7 +113,7 @@ export function runRecurrent(
         input = dropout(input, cfg.dropout, true, requireRng(opts.rng));
       }
     }
-    const output = tf.transpose(input, [1, 0, 2]) as tf.Tensor3D;              // [B, T, H·dirs]
+    const output = tf.transpose(input!, [1, 0, 2]) as tf.Tensor3D;             // [B, T, H·dirs]
     const h = tf.stack(hs) as tf.Tensor3D;                                     // [L·dirs, B, H]
     return cfg.cell === 'lstm'
       ? { output, state: { h, c: tf.stack(cs) as tf.Tensor3D } }
@@ -167,72 +183,101 @@ export function disposeRecurrentState(state: RecurrentState): void {
   state.c?.dispose();
 }
 
-/**
- * One layer-direction over the sequence: one input matMul, then the recurrence (sequence.ts). With
- * `parts` (the first layer of a parted input), flat holds only the sequence columns: it meets their
- * rows of W_ih, and the repeated vectors' projection [B, G·H] is added to every step.
- */
+/** One layer-direction over the sequence: the recurrence (sequence.ts) over its projected input. */
 function runDirection(
-  cfg: RecurrentConfig, w: LayerWeights, flat: tf.Tensor2D, parts: InputParts | null, steps: number, batch: number,
+  cfg: RecurrentConfig, w: LayerWeights, projected: tf.Tensor2D, steps: number, batch: number,
   h0: tf.Tensor2D | null, c0: tf.Tensor2D | null, lengths: tf.Tensor1D | null, reverse: boolean,
 ): SequenceResult {
   const spec = { cell: cfg.cell, nonlinearity: cfg.nonlinearity, steps, batch, hidden: cfg.hidden, lengths, reverse };
-  let projected: tf.Tensor2D;
-  if (parts === null || parts.repeated === null) {
-    projected = projectInputs(cfg.cell, flat, w);
-  } else {
-    const perStep = projectInputs(cfg.cell, flat, { ...w, wih: pickRows(w.wih, parts.sequenceRows) });
-    const perSentence = tf.matMul(parts.repeated, pickRows(w.wih, parts.repeatedRows));      // [B, G·H]
-    const width = perStep.shape[1];
-    projected = perStep.reshape([steps, batch, width]).add(perSentence.expandDims(0)).reshape([steps * batch, width]) as tf.Tensor2D;
-  }
   return runCellSequence(spec, projected, w.whh, w.bhh, h0, cfg.cell === 'lstm' ? c0 : null);
 }
 
-/** A first-layer input split by kind: sequences (time-major later) and repeated vectors, with their W_ih rows. */
+/** A first-layer input split by kind, each with its rows of W_ih ([start, end), in input order). */
 interface InputParts {
   batch: number;
   steps: number;
+  /** Sequences [B, T, D] (looked-up embeddings among them when a table is not cheaper), one matMul. */
   sequences: tf.Tensor3D[];
+  sequenceRows: Array<[number, number]>;
   /** The repeated vectors side by side [B, D_rep], or null when there are none. */
   repeated: tf.Tensor2D | null;
-  /** [start, end) row ranges of W_ih for the sequence columns and for the repeated columns, in order. */
-  sequenceRows: Array<[number, number]>;
   repeatedRows: Array<[number, number]>;
+  /** Embeddings projected as tables: weight [V, D], ids time-major [T·B]. */
+  lookups: Array<{ weight: tf.Tensor2D; ids: tf.Tensor1D; rows: [number, number] }>;
+}
+
+/**
+ * The first layer's projected input [T·B, G·H] (time-major) from its parts: flat (the sequences,
+ * time-major) · their rows of W_ih, plus each lookup's row of its projected table, plus the bias,
+ * plus the repeated vectors' projection [B, G·H] at every step.
+ */
+function projectParts(cell: CellKind, parts: InputParts, flat: tf.Tensor2D | null, w: LayerWeights): tf.Tensor2D {
+  const { steps, batch } = parts;
+  let projected: tf.Tensor2D = flat === null
+    ? tf.zeros([steps * batch, w.wih.shape[1]]).add(inputBias(cell, w)) as tf.Tensor2D
+    : projectInputs(cell, flat, { ...w, wih: pickRows(w.wih, parts.sequenceRows) });
+  for (const { weight, ids, rows } of parts.lookups) {
+    const table = tf.matMul(weight, pickRows(w.wih, [rows]));                            // [V, G·H]
+    projected = projected.add(tf.gather(table, ids));
+  }
+  if (parts.repeated === null) return projected;
+  const perSentence = tf.matMul(parts.repeated, pickRows(w.wih, parts.repeatedRows));    // [B, G·H]
+  const width = projected.shape[1];
+  return projected.reshape([steps, batch, width]).add(perSentence.expandDims(0)).reshape([steps * batch, width]) as tf.Tensor2D;
 }
 
 function isRepeated(part: RecurrentInputPart): part is RepeatedInput {
   return (part as Partial<RepeatedInput>).repeated !== undefined;
 }
 
+function isEmbedded(part: RecurrentInputPart): part is EmbeddedInput {
+  return (part as Partial<EmbeddedInput>).embedded !== undefined;
+}
+
+/** Splits x into parts and checks their shapes (inside the caller's tidy: lookups' ids are transposed here). */
 function splitParts(x: tf.Tensor3D | readonly RecurrentInputPart[], inputSize: number): InputParts {
   const list: readonly RecurrentInputPart[] = Array.isArray(x) ? x : [x as tf.Tensor3D];
-  const sequences = list.filter((p): p is tf.Tensor3D => !isRepeated(p));
-  if (sequences.length === 0) throw new Error('runRecurrent: the input has no sequence part (only repeated vectors)');
-  const [batch, steps] = sequences[0]!.shape;
+  const first = list.find((p) => !isRepeated(p));
+  if (first === undefined) throw new Error('runRecurrent: the input has no sequence part (only repeated vectors)');
+  const [batch, steps] = isEmbedded(first) ? first.ids.shape : (first as tf.Tensor3D).shape;
   if (steps === 0) throw new Error('runRecurrent: the sequence is empty (T = 0)');
-  const sequenceRows: Array<[number, number]> = [];
-  const repeatedRows: Array<[number, number]> = [];
+  const parts: InputParts = { batch, steps, sequences: [], sequenceRows: [], repeated: null, repeatedRows: [], lookups: [] };
   const repeatedParts: tf.Tensor2D[] = [];
   let at = 0;
   for (const part of list) {
     if (isRepeated(part)) {
       const v = part.repeated;
       if (v.rank !== 2 || v.shape[0] !== batch) throw new Error(`runRecurrent: a repeated input has shape [${v.shape}], expected [${batch}, D]`);
-      repeatedRows.push([at, at + v.shape[1]]);
+      parts.repeatedRows.push([at, at + v.shape[1]]);
       repeatedParts.push(v);
       at += v.shape[1];
+    } else if (isEmbedded(part)) {
+      const weight = part.embedded['weight'];
+      if (weight === undefined) throw new Error('runRecurrent: an embedded input has no weight');
+      const ids = part.ids;
+      if (ids.rank !== 2 || ids.shape[0] !== batch || ids.shape[1] !== steps) {
+        throw new Error(`runRecurrent: embedded ids have shape [${ids.shape}], expected [${batch}, ${steps}]`);
+      }
+      const [vocab, dim] = weight.shape as [number, number];
+      if (vocab < batch * steps) {
+        parts.lookups.push({ weight: weight as tf.Tensor as tf.Tensor2D, ids: tf.transpose(ids).reshape([steps * batch]) as tf.Tensor1D, rows: [at, at + dim] });
+      } else {
+        parts.sequences.push(embedding(part.embedded, ids));
+        parts.sequenceRows.push([at, at + dim]);
+      }
+      at += dim;
     } else {
       if (part.rank !== 3 || part.shape[0] !== batch || part.shape[1] !== steps) {
         throw new Error(`runRecurrent: an input part has shape [${part.shape}], expected [${batch}, ${steps}, D]`);
       }
-      sequenceRows.push([at, at + part.shape[2]]);
+      parts.sequences.push(part);
+      parts.sequenceRows.push([at, at + part.shape[2]]);
       at += part.shape[2];
     }
   }
   if (at !== inputSize) throw new Error(`runRecurrent: input width ${at}, expected ${inputSize}`);
-  const repeated = repeatedParts.length === 0 ? null : repeatedParts.length === 1 ? repeatedParts[0]! : tf.concat(repeatedParts, 1);
-  return { batch, steps, sequences, repeated, sequenceRows, repeatedRows };
+  parts.repeated = repeatedParts.length === 0 ? null : repeatedParts.length === 1 ? repeatedParts[0]! : tf.concat(repeatedParts, 1);
+  return parts;
 }
 
 /** The rows of w in the given [start, end) ranges, stacked in order (w itself when that is all of it). */

@@ -7,7 +7,8 @@
  * Plan:
  *   encode (once per source batch, over T_src): src_emb, encoder, bridge
  *   target, time-batched over T_tgt: tgt_emb, context, dec_in, decoder, attn, mixed, hidden, logits
- *   decoder reads dec_in as parts (context projected once per sentence; dec_in, context not evaluated time-batched)
+ *   encoder reads its input as parts: src_emb via its projected table when V < B·T (src_emb not evaluated time-batched)
+ *   decoder reads its input as parts: tgt_emb via its projected table when V < B·T, context once per sentence (dec_in, tgt_emb, context not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -22,6 +23,7 @@ import {
   createRng,
   dense,
   disposeParams,
+  embedded,
   embedding,
   exhaustiveSearch,
   fromTorchTensors,
@@ -221,8 +223,8 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
     checkShape('src', src, [null, null]);
     checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
-      const src_emb = embedding(this.params.src_emb, src); // [B, T_src, 8]
-      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, src_emb, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 12]; h, c [2, B, 6]
+      // input as parts: src_emb via its projected table when V < B·T
+      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, [embedded(this.params.src_emb, src)], { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 12]; h, c [2, B, 6]
       const bridge = dense(this.params.bridge, stateTop(encoder.state, true), 'tanh'); // [B, 12]
       return {
         bridge_output: bridge,
@@ -298,9 +300,8 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
-      const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn); // [B, T_tgt, 8]
-      // dec_in = [tgt_emb; context] as parts: context is the same at every step, so decoder projects it once per sentence, not per step
-      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [tgt_emb, repeated(encoded.bridge_output)], { training, rng: this.rng }); // output [B, T_tgt, 12]; h [1, B, 12]
+      // input as parts: dec_in = [tgt_emb; context]; tgt_emb via its projected table when V < B·T, context once per sentence
+      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.bridge_output)], { training, rng: this.rng }); // output [B, T_tgt, 12]; h [1, B, 12]
       const attn = tf.stack(tf.unstack(decoder.output, 1).map((q) => attention('dot', this.params.attn, q as tf.Tensor2D, encoded.encoder_output, encoded.encoder_output, encoded.source_lengths).context), 1) as tf.Tensor3D; // [B, T_tgt, 12]
       const mixed = tf.concat([decoder.output, attn], -1) as tf.Tensor3D; // [B, T_tgt, 24]
       const hidden = dense(this.params.hidden, mixed, 'relu'); // [B, T_tgt, 12]

@@ -6,6 +6,7 @@
  *
  * Plan:
  *   tokens, time-batched over T: emb, rnn, drop, logits
+ *   rnn reads its input as parts: emb via its projected table when V < B·T (emb not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +19,7 @@ import {
   dense,
   disposeParams,
   dropout,
+  embedded,
   embedding,
   fromTorchTensors,
   maskedCrossEntropy,
@@ -162,8 +164,8 @@ export default class CharLm implements LanguageModelModule<CharLmState> {
   forward(x: tf.Tensor2D, state: CharLmState | null, training: boolean): { logits: tf.Tensor3D; state: CharLmState } {
     checkShape('x', x, [null, null]);
     return tidy(() => {
-      const emb = embedding(this.params.emb, x); // [B, T, 16]
-      const rnn = runRecurrent(this.cells.rnn, this.params.rnn, emb, { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 32]; h, c [1, B, 32]
+      // input as parts: emb via its projected table when V < B·T
+      const rnn = runRecurrent(this.cells.rnn, this.params.rnn, [embedded(this.params.emb, x)], { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 32]; h, c [1, B, 32]
       const drop = dropout(rnn.output, 0.2, training, this.rng); // [B, T, 32]
       const logits = dense(this.params.logits, drop, 'none'); // [B, T, V_tokens]
       const next: CharLmState = {

@@ -7,6 +7,8 @@
  * Plan:
  *   encode (once per source batch, over T_src): src_emb, encoder
  *   target, time-batched over T_tgt: tgt_emb, decoder, logits
+ *   encoder reads its input as parts: src_emb via its projected table when V < B·T (src_emb not evaluated time-batched)
+ *   decoder reads its input as parts: tgt_emb via its projected table when V < B·T (tgt_emb not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -19,6 +21,7 @@ import {
   createRng,
   dense,
   disposeParams,
+  embedded,
   embedding,
   exhaustiveSearch,
   fromTorchTensors,
@@ -188,8 +191,8 @@ export default class D2lLstmTorch implements Seq2SeqModule<D2lLstmTorchEncoded, 
     checkShape('src', src, [null, null]);
     checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
-      const src_emb = embedding(this.params.src_emb, src); // [B, T_src, 6]
-      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, src_emb, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 5]; h, c [2, B, 5]
+      // input as parts: src_emb via its projected table when V < B·T
+      const encoder = runRecurrent(this.cells.encoder, this.params.encoder, [embedded(this.params.src_emb, src)], { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 5]; h, c [2, B, 5]
       return {
         encoder_state: encoder.state as LstmState,
       };
@@ -247,8 +250,8 @@ export default class D2lLstmTorch implements Seq2SeqModule<D2lLstmTorchEncoded, 
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
-      const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn); // [B, T_tgt, 6]
-      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, tgt_emb, { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 5]; h, c [2, B, 5]
+      // input as parts: tgt_emb via its projected table when V < B·T
+      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 5]; h, c [2, B, 5]
       const logits = dense(this.params.logits, decoder.output, 'none'); // [B, T_tgt, V_target]
       return logits;
     });

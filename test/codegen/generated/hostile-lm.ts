@@ -6,6 +6,7 @@
  *
  * Plan:
  *   tokens, time-batched over T: type, async, _, of, v
+ *   async reads its input as parts: type via its projected table when V < B·T (type not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -18,6 +19,7 @@ import {
   dense,
   disposeParams,
   dropout,
+  embedded,
   embedding,
   fromTorchTensors,
   maskedCrossEntropy,
@@ -168,8 +170,8 @@ export default class ObjectModel implements LanguageModelModule<ObjectModelState
   forward(x: tf.Tensor2D, state: ObjectModelState | null, training: boolean): { logits: tf.Tensor3D; state: ObjectModelState } {
     checkShape('x', x, [null, null]);
     return tidy(() => {
-      const type_ = embedding(this.params.type_, x); // [B, T, 8]
-      const async_ = runRecurrent(this.cells.async_, this.params.async_, type_, { init: state?.async_state, training, rng: this.rng }); // output [B, T, 8]; h [2, B, 8]
+      // input as parts: type via its projected table when V < B·T
+      const async_ = runRecurrent(this.cells.async_, this.params.async_, [embedded(this.params.type_, x)], { init: state?.async_state, training, rng: this.rng }); // output [B, T, 8]; h [2, B, 8]
       const _ = dropout(async_.output, 0, training, this.rng); // [B, T, 8]
       const of_ = dense(this.params.of_, _, 'tanh'); // [B, T, 8]
       const v = dense(this.params.v, of_, 'none'); // [B, T, V_tokens]

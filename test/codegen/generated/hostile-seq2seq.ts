@@ -9,6 +9,7 @@
  *   target, time-batched over T_tgt: batch, tidy, x, t
  *   target, per step (a loop closed by .prev): attn, attn_keys, next
  *   target, time-batched over T_tgt: next_state
+ *   src reads its input as parts: tf via its projected table when V < B·T (tf not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -24,6 +25,7 @@ import {
   dense,
   disposeParams,
   dropout,
+  embedded,
   embedding,
   exhaustiveSearch,
   fromTorchTensors,
@@ -216,8 +218,8 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
     checkShape('src', src, [null, null]);
     checkShape('srcLen', srcLen, [src.shape[0]]);
     return tidy(() => {
-      const tf_ = embedding(this.params.tf_, src); // [B, T_src, 8]
-      const src_ = runRecurrent(this.cells.src_, this.params.src_, tf_, { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 8]; h [2, B, 8]
+      // input as parts: tf via its projected table when V < B·T
+      const src_ = runRecurrent(this.cells.src_, this.params.src_, [embedded(this.params.tf_, src)], { lengths: srcLen, training, rng: this.rng }); // output [B, T_src, 8]; h [2, B, 8]
       return {
         src_state_top: stateTop(src_.state),
         src_output: src_.output,

@@ -6,6 +6,7 @@
  *
  * Plan:
  *   tokens, time-batched over T: emb, rnn, logits
+ *   rnn reads its input as parts: emb via its projected table when V < B·T (emb not evaluated time-batched)
  */
 
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +18,7 @@ import {
   createRng,
   dense,
   disposeParams,
+  embedded,
   embedding,
   fromTorchTensors,
   maskedCrossEntropy,
@@ -161,8 +163,8 @@ export default class LstmLmTorch implements LanguageModelModule<LstmLmTorchState
   forward(x: tf.Tensor2D, state: LstmLmTorchState | null, training: boolean): { logits: tf.Tensor3D; state: LstmLmTorchState } {
     checkShape('x', x, [null, null]);
     return tidy(() => {
-      const emb = embedding(this.params.emb, x); // [B, T, 6]
-      const rnn = runRecurrent(this.cells.rnn, this.params.rnn, emb, { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 5]; h, c [2, B, 5]
+      // input as parts: emb via its projected table when V < B·T
+      const rnn = runRecurrent(this.cells.rnn, this.params.rnn, [embedded(this.params.emb, x)], { init: state?.rnn_state, training, rng: this.rng }); // output [B, T, 5]; h, c [2, B, 5]
       const logits = dense(this.params.logits, rnn.output, 'none'); // [B, T, V_tokens]
       const next: LstmLmTorchState = {
         rnn_state: rnn.state as LstmState,
