@@ -100,10 +100,10 @@ EXPORT void add_f32(const float *a, const float *b, float *out, int n) {
   for (; i < n; i++) out[i] = a[i] + b[i];
 }
 
-/* x [rows, cols] -> out [cols, rows]. */
-EXPORT void transpose_f32(const float *x, float *out, int rows, int cols) {
+/* x [rows, cols] -> out[j * out_stride + i] (out_stride = rows: the plain [cols, rows] transpose). */
+EXPORT void transpose_f32(const float *x, float *out, int rows, int cols, int out_stride) {
   for (int i = 0; i < rows; i++)
-    for (int j = 0; j < cols; j++) out[j * rows + i] = x[i * cols + j];
+    for (int j = 0; j < cols; j++) out[j * out_stride + i] = x[i * cols + j];
 }
 
 /* out[j] = sum over rows of x [rows, cols], accumulated in float64 (8 columns per pass). */

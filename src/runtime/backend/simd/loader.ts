@@ -17,7 +17,7 @@ export interface SimdExports {
   copy_f32(dst: number, src: number, n: number): void;
   fill_zero(dst: number, n: number): void;
   add_f32(a: number, b: number, out: number, n: number): void;
-  transpose_f32(x: number, out: number, rows: number, cols: number): void;
+  transpose_f32(x: number, out: number, rows: number, cols: number, outStride: number): void;
   col_sums_f32(x: number, out: number, rows: number, cols: number): void;
   rnn_fwd(x: number, gh: number, hprev: number, h: number, lengths: number, t: number, B: number, H: number, relu: number): void;
   gru_fwd(x: number, gh: number, bhh: number, hprev: number, h: number, saved: number, lengths: number, t: number, B: number, H: number): void;
