@@ -5,6 +5,8 @@
  *   recurrence  fused recurrence kernels (backend/recurrent-*.ts) vs the op-by-op BPTT
  *   optimizer   fused global norm + Adam update (nn/fused-adam.ts) vs tfjs Adam and op-by-op norm
  *   loss        fused softmax cross-entropy (backend/loss-kernels.ts) vs logSoftmax + one-hot
+ *   parts       recurrent inputs as parts (codegen/ir/folds.ts: repeated context projected once per
+ *               sentence, embeddings through projected tables) vs the concatenation as written
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadGeneratedModule } from '../../src/compile/index.js';
@@ -12,6 +14,7 @@ import { initBackend, type BackendName } from '../../src/runtime/backend/index.j
 import type { Seq2SeqModule } from '../../src/runtime/module.js';
 import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
 import { setFusedLoss } from '../../src/runtime/nn/loss.js';
+import { setInputParts } from '../../src/runtime/nn/recurrent.js';
 import { setFusedRecurrence } from '../../src/runtime/nn/sequence.js';
 import { createOptimizer } from '../../src/runtime/nn/train.js';
 import { disposeBatch, seq2seqTensors } from '../../src/train/batch-tensors.js';
@@ -23,6 +26,7 @@ export const LEVERS: Record<string, (on: boolean) => void> = {
   recurrence: setFusedRecurrence,
   optimizer: setFusedOptimizer,
   loss: setFusedLoss,
+  parts: setInputParts,
 };
 
 export interface LeverResult { lever: string; backend: BackendName; size: BenchSize['name']; onSeconds: number; offSeconds: number; ratio: number }

@@ -29,7 +29,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { unstackRows } from './unstack.js';
 import { inputBias, layerWeights, projectInputs, stepCell, type LayerWeights } from './cells.js';
-import { dropout, embedding } from './layers.js';
+import { dropout, embedding, repeatOverTime } from './layers.js';
 import { directions, type CellKind, type EmbeddingParams, type RecurrentConfig, type RecurrentParams } from './params.js';
 import type { Rng } from './rng.js';
 import { runCellSequence, type SequenceResult } from './sequence.js';
@@ -61,6 +61,17 @@ export interface EmbeddedInput { embedded: EmbeddingParams; ids: tf.Tensor2D }
 
 /** One part of a layered input: a sequence [B, T, D], a per-sentence vector repeated over T, or embedded ids. */
 export type RecurrentInputPart = tf.Tensor3D | RepeatedInput | EmbeddedInput;
+
+let partsEnabled = true;
+
+/**
+ * Turns input parts off (false): runRecurrent then concatenates the parts as written (repeated
+ * vectors tiled over T, ids looked up) and projects the whole — for benchmarks measuring what the
+ * parts buy, and tests. On by default.
+ */
+export function setInputParts(on: boolean): void {
+  partsEnabled = on;
+}
 
 /** Marks a per-sentence vector [B, D] as the same input at every step of a runRecurrent input. */
 export function repeated(x: tf.Tensor2D): RepeatedInput {
@@ -236,11 +247,14 @@ function isEmbedded(part: RecurrentInputPart): part is EmbeddedInput {
 
 /** Splits x into parts and checks their shapes (inside the caller's tidy: lookups' ids are transposed here). */
 function splitParts(x: tf.Tensor3D | readonly RecurrentInputPart[], inputSize: number): InputParts {
-  const list: readonly RecurrentInputPart[] = Array.isArray(x) ? x : [x as tf.Tensor3D];
+  let list: readonly RecurrentInputPart[] = Array.isArray(x) ? x : [x as tf.Tensor3D];
   const first = list.find((p) => !isRepeated(p));
   if (first === undefined) throw new Error('runRecurrent: the input has no sequence part (only repeated vectors)');
   const [batch, steps] = isEmbedded(first) ? first.ids.shape : (first as tf.Tensor3D).shape;
   if (steps === 0) throw new Error('runRecurrent: the sequence is empty (T = 0)');
+  if (!partsEnabled && list.length > 1) {
+    list = [tf.concat(list.map((p) => (isRepeated(p) ? repeatOverTime(p.repeated, steps) : isEmbedded(p) ? embedding(p.embedded, p.ids) : p)), 2)];
+  }
   const parts: InputParts = { batch, steps, sequences: [], sequenceRows: [], repeated: null, repeatedRows: [], lookups: [] };
   const repeatedParts: tf.Tensor2D[] = [];
   let at = 0;
@@ -259,7 +273,7 @@ function splitParts(x: tf.Tensor3D | readonly RecurrentInputPart[], inputSize: n
         throw new Error(`runRecurrent: embedded ids have shape [${ids.shape}], expected [${batch}, ${steps}]`);
       }
       const [vocab, dim] = weight.shape as [number, number];
-      if (vocab < batch * steps) {
+      if (partsEnabled && vocab < batch * steps) {
         parts.lookups.push({ weight: weight as tf.Tensor as tf.Tensor2D, ids: tf.transpose(ids).reshape([steps * batch]) as tf.Tensor1D, rows: [at, at + dim] });
       } else {
         parts.sequences.push(embedding(part.embedded, ids));

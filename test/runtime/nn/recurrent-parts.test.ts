@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/runtime/backend/index.js';
 import {
-  createEmbeddingParams, createRecurrentParams, createRng, disposeParams, embedded, embedding, repeated, repeatOverTime, runRecurrent,
+  createEmbeddingParams, createRecurrentParams, createRng, disposeParams, embedded, embedding, repeated, repeatOverTime, runRecurrent, setInputParts,
   type CellKind, type RecurrentConfig, type RecurrentInputPart,
 } from '../../../src/runtime/nn/index.js';
 
@@ -95,6 +95,28 @@ describe.each(['cpu', 'wasm'] as const)('runRecurrent input parts on %s', (backe
       disposeParams(params);
       for (const t of tables) if (t !== null) disposeParams(t);
     });
+
+  it('with parts off, runs exactly the concatenation as written', () => {
+    const cfg: RecurrentConfig = { cell: 'lstm', inputSize: 5, hidden: H, layers: 2, dropout: 0, bidirectional: false, nonlinearity: 'tanh' };
+    const params = createRecurrentParams(cfg, createRng(3));
+    const table = createEmbeddingParams(7, 3, createRng(4));
+    tf.tidy(() => {
+      const ids = tf.tensor2d([[1, 2, 3, 4, 5], [6, 0, 1, 2, 3], [4, 4, 4, 4, 4]], undefined, 'int32');
+      const v = tf.tensor2d([[1, -1], [0.5, 2], [-3, 0]]);
+      const written = runRecurrent(cfg, params, tf.concat([embedding(table, ids), repeatOverTime(v, T)], 2) as tf.Tensor3D).output;
+      setInputParts(false);
+      try {
+        const off = runRecurrent(cfg, params, [embedded(table, ids), repeated(v)]).output;
+        expect(Array.from(off.dataSync())).toEqual(Array.from(written.dataSync()));
+      } finally {
+        setInputParts(true);
+      }
+      const on = runRecurrent(cfg, params, [embedded(table, ids), repeated(v)]).output;
+      expect(maxDiff(on, written)).toBeLessThan(1e-5);
+    });
+    disposeParams(params);
+    disposeParams(table);
+  });
 
   it('refuses parts that do not fit, with a message', () => {
     const cfg: RecurrentConfig = { cell: 'gru', inputSize: 5, hidden: H, layers: 1, dropout: 0, bidirectional: false, nonlinearity: 'tanh' };
