@@ -36,6 +36,6 @@ export function planFor(quick: boolean): BenchPlan {
     },
     d2l: { chunkEpochs: 10, chunks: 30, torchThreads: [1, 2], decode: { rounds: 5, warmup: 1, sentences: 64 }, backend: 'wasm' },
     generate: { repeats: 5, cli: true },
-    levers: { small: { rounds: 20, warmup: 3 }, large: { rounds: 3, warmup: 1 } },
+    levers: { small: { rounds: 20, warmup: 3 }, large: { rounds: 6, warmup: 1 } },
   };
 }

@@ -5,6 +5,8 @@
  *   recurrence  fused recurrence kernels (backend/recurrent-*.ts) vs the op-by-op BPTT
  *   optimizer   fused global norm + Adam update (nn/fused-adam.ts) vs tfjs Adam and op-by-op norm
  *   loss        fused softmax cross-entropy (backend/loss-kernels.ts) vs logSoftmax + one-hot
+ *   simd        wasm: the recurrences' per-step gate math in seqloom's WebAssembly SIMD module
+ *               (backend/simd/kernels.c) vs the same kernels' JavaScript loops
  *   parts       recurrent inputs as parts (codegen/ir/folds.ts: repeated context projected once per
  *               sentence, embeddings through projected tables) vs the concatenation as written
  */
@@ -14,6 +16,7 @@ import { initBackend, type BackendName } from '../../src/runtime/backend/index.j
 import type { Seq2SeqModule } from '../../src/runtime/module.js';
 import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
 import { setFusedLoss } from '../../src/runtime/nn/loss.js';
+import { setSimdKernels } from '../../src/runtime/backend/simd/loader.js';
 import { setInputParts } from '../../src/runtime/nn/recurrent.js';
 import { setFusedRecurrence } from '../../src/runtime/nn/sequence.js';
 import { createOptimizer } from '../../src/runtime/nn/train.js';
@@ -26,6 +29,7 @@ export const LEVERS: Record<string, (on: boolean) => void> = {
   recurrence: setFusedRecurrence,
   optimizer: setFusedOptimizer,
   loss: setFusedLoss,
+  simd: setSimdKernels,
   parts: setInputParts,
 };
 
