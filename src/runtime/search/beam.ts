@@ -7,21 +7,26 @@
  *   2. an expansion ending in `<eos>` is finished when it ranks among the best k of those 2k (as
  *      fairseq does: this is what makes beam size 1 equal greedy search — a runner-up `<eos>` that
  *      greedy never takes is not kept); the best k expansions not ending in `<eos>` stay live;
- *   3. the sentence ends after `maxLen` steps (its live hypotheses are then finished as they are),
- *      when no live hypothesis is left, or once k are finished and no live hypothesis can still
- *      reach a score ≥ the k-th finished one (`bestReachableScore`: logp / maxLen^α for α ≥ 0 —
- *      sound, because log-probs only decrease and L^α is largest at maxLen).
- * Stopping is therefore only a shortcut: the result is what running all `maxLen` steps would give.
+ *   3. after `maxLen` steps the live hypotheses are finished as they are; before that, once `nBest`
+ *      hypotheses are finished, a live hypothesis that cannot reach a score ≥ the `nBest`-th finished
+ *      one (`bestReachableScore`) is dropped — it leaves the beam and the model's batch — and the
+ *      sentence ends when no live hypothesis is left.
+ * Dropping is only a shortcut: the `nBest` hypotheses returned are those running all `maxLen` steps
+ * with all k beams would give. A dropped hypothesis, and every expansion ranked at or below one of
+ * its expansions (whose slot it frees), has log-prob ≤ its own, so everything they could ever finish
+ * scores below the `nBest`-th finished hypothesis (bounds sound because log-probs only decrease; see
+ * `bestReachableScore`), and no expansion ranked above them moves. The thresholds only rise, so the
+ * two runs keep the same non-droppable hypotheses, in the same ranks, step after step.
  * Finished hypotheses are ranked by score = logP / L^α (L counts `<eos>`), ties by token ids; the top
- * `nBest` come back (fewer only if fewer sequences are possible). All expansions of a step have the same length, so ranking them by log-prob is
- * ranking them by score.
+ * `nBest` come back (fewer only if fewer sequences are possible). All expansions of a step have the
+ * same length, so ranking them by log-prob is ranking them by score.
  */
 import type { Hypothesis } from '../module.js';
 import {
   bestReachableScore, checkSearchOptions, compareHypotheses, generableMask, makeHypothesis, requireSearchInteger,
 } from './scoring.js';
 import { SearchStepDriver } from './step-driver.js';
-import { topExpansions } from './top-expansions.js';
+import { expansionBuffers, topExpansions } from './top-expansions.js';
 import type { BeamSearchOptions, SearchModel } from './types.js';
 
 interface LiveHypothesis { tokens: number[]; logp: number }
@@ -43,6 +48,12 @@ export function beamSearch<S>(model: SearchModel<S>, init: S, opts: BeamSearchOp
     finished: [],
     done: false,
   }));
+  // Reused across sentences and steps: the expansions of one sentence, its parents' log-probs, and
+  // the next step's state rows and input tokens (at most k per sentence).
+  const ex = expansionBuffers(2 * k);
+  const parentLogps = new Float64Array(k);
+  const nextRows = new Int32Array(batch * k);
+  const nextTokens = new Int32Array(batch * k);
   let input = new Int32Array(batch).fill(opts.bos);
   const driver = new SearchStepDriver(model, init, batch);
   try {
@@ -50,43 +61,59 @@ export function beamSearch<S>(model: SearchModel<S>, init: S, opts: BeamSearchOp
     for (let t = 1; t <= maxLen; t++) {
       const { values, vocab } = driver.step(input);
       generable ??= generableMask(vocab, opts);
-      const parentRows: number[] = [];
-      const nextTokens: number[] = [];
+      let next = 0;
       let firstRow = 0;
       for (const beam of beams) {
         if (beam.done) continue;
         const parents = beam.live;
-        const ex = topExpansions(values, vocab, firstRow, parents.map((h) => h.logp), generable, 2 * k);
+        for (let p = 0; p < parents.length; p++) parentLogps[p] = parents[p]!.logp;
+        topExpansions(values, vocab, firstRow, parentLogps, generable, 2 * k, ex, parents.length);
         const live: LiveHypothesis[] = [];
         const liveRows: number[] = [];
-        for (let i = 0; i < ex.count; i++) {
-          const tokens = [...parents[ex.parent[i]!]!.tokens, ex.token[i]!];
-          if (ex.token[i] === eos) {
-            if (i < k) addFinished(beam, makeHypothesis(tokens, ex.logp[i]!, alpha), k);
+        for (let i = 0; i < ex.count && (i < k || live.length < k); i++) {
+          const token = ex.token[i]!;
+          if (token === eos) {
+            if (i < k) addFinished(beam, makeHypothesis(extended(parents[ex.parent[i]!]!.tokens, token), ex.logp[i]!, alpha), k);
           } else if (live.length < k) {
-            live.push({ tokens, logp: ex.logp[i]! });
+            live.push({ tokens: extended(parents[ex.parent[i]!]!.tokens, token), logp: ex.logp[i]! });
             liveRows.push(firstRow + ex.parent[i]!);
           }
         }
         firstRow += parents.length;
-        beam.live = live;
-        if (t === maxLen || live.length === 0 || cannotImprove(beam, k, maxLen, alpha)) {
+        if (t === maxLen) {
           for (const h of live) addFinished(beam, makeHypothesis(h.tokens, h.logp, alpha), k);
           beam.live = [];
           beam.done = true;
-        } else {
-          for (const row of liveRows) parentRows.push(row); // not push(...): beams can outgrow a call's arguments
-          for (const h of live) nextTokens.push(h.tokens[h.tokens.length - 1]!);
+          continue;
         }
+        // The n-th best finished score so far: a live hypothesis that cannot reach it is dropped.
+        const bar = beam.finished.length >= nBest ? beam.finished[nBest - 1]!.score : Number.NEGATIVE_INFINITY;
+        beam.live = [];
+        for (let i = 0; i < live.length; i++) {
+          const h = live[i]!;
+          if (bar > Number.NEGATIVE_INFINITY && bestReachableScore(h.logp, t, maxLen, alpha) < bar) continue;
+          beam.live.push(h);
+          nextRows[next] = liveRows[i]!;
+          nextTokens[next] = h.tokens[t - 1]!;
+          next++;
+        }
+        if (beam.live.length === 0) beam.done = true;
       }
-      if (parentRows.length === 0) break;
-      driver.keepRows(Int32Array.from(parentRows));
-      input = Int32Array.from(nextTokens);
+      if (next === 0) break;
+      driver.keepRows(nextRows.slice(0, next));
+      input = nextTokens.slice(0, next);
     }
   } finally {
     driver.dispose();
   }
   return beams.map((beam) => beam.finished.slice(0, nBest));
+}
+
+/** `tokens` followed by `token` (a new array). */
+function extended(tokens: readonly number[], token: number): number[] {
+  const out = tokens.slice();
+  out.push(token);
+  return out;
 }
 
 /** Inserts `h` into the sentence's finished list (canonical order), keeping the best k. */
@@ -97,11 +124,4 @@ function addFinished(beam: SentenceBeam, h: Hypothesis, k: number): void {
   if (pos >= k) return;
   list.splice(pos, 0, h);
   if (list.length > k) list.pop();
-}
-
-/** True once k hypotheses are finished and no live one can reach the k-th finished score. */
-function cannotImprove(beam: SentenceBeam, k: number, maxLen: number, alpha: number): boolean {
-  if (beam.finished.length < k) return false;
-  const kth = beam.finished[k - 1]!.score;
-  return beam.live.every((h) => bestReachableScore(h.logp, h.tokens.length, maxLen, alpha) < kth);
 }

@@ -4,6 +4,10 @@
  * log-probability. Order: log-prob descending; ties → the better-ranked parent, then the lower token
  * id (a stable order, so results never depend on which other sentences share the batch). Impossible
  * expansions (log-prob -Infinity or NaN) are never returned.
+ *
+ * A partial selection, not a sort: one pass over the [parents, V] block, where a value at or below the
+ * current `limit`-th best is rejected by one comparison; only the few that beat it are inserted into
+ * the short sorted list.
  */
 export interface Expansions {
   count: number;
@@ -13,29 +17,41 @@ export interface Expansions {
   logp: Float64Array;
 }
 
+/** Buffers for up to `limit` expansions, to reuse across sentences and steps. */
+export function expansionBuffers(limit: number): Expansions {
+  return { count: 0, parent: new Int32Array(limit), token: new Int32Array(limit), logp: new Float64Array(limit) };
+}
+
+/**
+ * Fills `out` (capacity `out.logp.length` = the limit) with the best expansions of parents
+ * `parentLogps[0…parents)`; returns `out`. Allocates `out` when not given.
+ */
 export function topExpansions(
   values: Float32Array,
   vocab: number,
   firstRow: number,
-  parentLogps: readonly number[],
+  parentLogps: ArrayLike<number>,
   generable: Uint8Array,
   limit: number,
+  out: Expansions = expansionBuffers(limit),
+  parents: number = parentLogps.length,
 ): Expansions {
-  const parent = new Int32Array(limit);
-  const token = new Int32Array(limit);
-  const logp = new Float64Array(limit);
+  if (out.logp.length < limit) throw new Error(`topExpansions: buffers for ${out.logp.length} < ${limit} expansions`);
+  const { parent, token, logp } = out;
   let count = 0;
-  for (let p = 0; p < parentLogps.length; p++) {
+  let worst = Number.NEGATIVE_INFINITY; // logp[limit - 1] once the list is full
+  for (let p = 0; p < parents; p++) {
     const base = parentLogps[p]!;
     const offset = (firstRow + p) * vocab;
     // Raw log-probs at or below `floor` cannot enter the list (refreshed as the list fills up).
-    let floor = count === limit ? logp[limit - 1]! - base : Number.NEGATIVE_INFINITY;
+    let floor = count === limit ? worst - base : Number.NEGATIVE_INFINITY;
     for (let v = 0; v < vocab; v++) {
       const x = values[offset + v]!;
-      if (!(x > floor) || !generable[v]) continue; // also skips NaN and -Infinity
+      if (!(x > floor)) continue; // the common case; also skips NaN and -Infinity
+      if (generable[v] === 0) continue;
       const c = base + x;
       if (!(c > Number.NEGATIVE_INFINITY)) continue; // impossible
-      if (count === limit && !(c > logp[limit - 1]!)) continue; // not better than the worst kept
+      if (count === limit && !(c > worst)) continue; // not better than the worst kept
       // Candidates arrive in (parent, token) order, so an equal log-prob goes after those kept.
       let pos = count < limit ? count : limit - 1;
       while (pos > 0 && logp[pos - 1]! < c) {
@@ -48,8 +64,12 @@ export function topExpansions(
       token[pos] = v;
       logp[pos] = c;
       if (count < limit) count++;
-      if (count === limit) floor = logp[limit - 1]! - base;
+      if (count === limit) {
+        worst = logp[limit - 1]!;
+        floor = worst - base;
+      }
     }
   }
-  return { count, parent, token, logp };
+  out.count = count;
+  return out;
 }

@@ -100,6 +100,22 @@ describe.each(['cpu', 'wasm'] as const)('length penalty on %s', (backend) => {
     expectHypotheses(decode('beam', 0, 2, 2), expected[0]!.slice(0, 2));
     expect(model.stepRows).toEqual([2, 2]);
   });
+
+  it('beam search drops a live hypothesis only once it cannot reach the n-th best finished one', () => {
+    // α = 2, k = 2, n = 1: after step 2 the best finished is [a <eos>] (-0.262); the live [a a] would
+    // be dropped by a bound at its current length (-1.897 / 2² = -0.474) but not by the sound one
+    // (-1.897 / 3² = -0.211), and it does win.
+    expectHypotheses(decode('beam', 2, 2, 1), [expected[2]![0]!]);
+    // α = 1, k = 2: after step 2 [a a] can reach -1.897 / 3 = -0.632 at best. Below the best finished
+    // [a <eos>] (-0.525): with n = 1 it is dropped and step 3 never runs; above the 2nd, [<eos>]
+    // (-0.693): with n = 2 it stays and becomes that 2nd.
+    model.stepRows.length = 0;
+    expectHypotheses(decode('beam', 1, 2, 1), [expected[1]![0]!]);
+    expect(model.stepRows).toEqual([2, 2]);
+    model.stepRows.length = 0;
+    expectHypotheses(decode('beam', 1, 2, 2), expected[1]!.slice(0, 2));
+    expect(model.stepRows).toEqual([2, 2, 2]);
+  });
 });
 
 describe('search options', () => {
