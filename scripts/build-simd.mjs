@@ -28,6 +28,7 @@ export const EXPORTS = [
   'copy_f32', 'fill_zero', 'add_f32', 'transpose_f32', 'col_sums_f32',
   'rnn_fwd', 'gru_fwd', 'lstm_fwd', 'rnn_bwd', 'gru_bwd', 'lstm_bwd',
   'exp_f32', 'sigmoid_f32', 'tanh_f32',
+  'softmax_xent_fwd', 'softmax_xent_bwd', 'sum_squares_f32', 'adam_f32', 'transpose32',
 ];
 const CFLAGS = ['--target=wasm32', '-O3', '-msimd128', '-nostdlib', '-ffreestanding', '-fno-builtin', '-Wall', '-Werror'];
 const LDFLAGS = ['--no-entry', '--import-memory', '--strip-all', ...EXPORTS.map((f) => `--export=${f}`)];

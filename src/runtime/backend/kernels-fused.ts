@@ -11,6 +11,8 @@ import { adamUpdate, sumSquares, type AdamAttrs } from './optimizer-kernels.js';
 import { recurrentBackward } from './recurrent-backward.js';
 import { recurrentForward, type RecurrentAttrs } from './recurrent-forward.js';
 import { simdKernelsFor, type WasmHeapBackend } from './simd/loader.js';
+import { softmaxCrossEntropyGradSimd, softmaxCrossEntropySimd, simdLossApplies } from './simd/loss.js';
+import { adamUpdateSimd, allFloat32, sumSquaresSimd } from './simd/optimizer.js';
 import { recurrentBackwardSimd, recurrentForwardSimd } from './simd/recurrent.js';
 
 export const RECURRENT_FORWARD = 'SeqloomRecurrentForward';
@@ -33,8 +35,9 @@ function fused<B>(hostOps: (backend: B) => HostOps): Record<string, KernelFix<B>
 }
 
 /**
- * wasm: the recurrences run seqloom's SIMD kernels (simd/) once they are loaded on this backend's
- * memory (select.ts loads them), else — and for empty shapes — the JS path.
+ * wasm: the recurrences, the optimizer kernels and the softmax cross-entropy run seqloom's SIMD
+ * kernels (simd/) once they are loaded on this backend's memory (select.ts loads them), else — and
+ * for empty shapes or unexpected dtypes — the JS path (also the cpu implementation).
  */
 function wasmFused(): Record<string, KernelFix<WasmBackend>> {
   type Args = KernelArgs<WasmBackend>;
@@ -44,8 +47,28 @@ function wasmFused(): Record<string, KernelFix<WasmBackend>> {
     return steps > 0 && batch > 0 && hidden > 0 ? simdKernelsFor(args.backend) : null;
   };
   const heap = (args: Args) => args.backend as WasmBackend & WasmHeapBackend;
+  const simd = (args: Args, applies: boolean) => (applies ? simdKernelsFor(args.backend) : null);
   return {
     ...fused<WasmBackend>(wasmHostOps),
+    [SUM_SQUARES]: () => (args) => {
+      const k = simd(args, allFloat32(Object.values(args.inputs)));
+      return k === null ? sumSquares(wasmHostOps(args.backend), args.inputs) : sumSquaresSimd(k, heap(args), args.inputs);
+    },
+    [ADAM_UPDATE]: () => (args) => {
+      const attrs = args.attrs as unknown as AdamAttrs;
+      const k = simd(args, allFloat32(Object.values(args.inputs)));
+      return k === null ? adamUpdate(wasmHostOps(args.backend), args.inputs, attrs) : adamUpdateSimd(k, heap(args), args.inputs, attrs);
+    },
+    [SOFTMAX_CROSS_ENTROPY]: () => (args) => {
+      const k = simd(args, simdLossApplies(args.inputs, 'logits'));
+      return k === null ? softmaxCrossEntropy(wasmHostOps(args.backend), args.inputs) : softmaxCrossEntropySimd(k, heap(args), args.inputs);
+    },
+    [SOFTMAX_CROSS_ENTROPY_GRAD]: () => (args) => {
+      const k = simd(args, simdLossApplies(args.inputs, 'probs'));
+      return k === null
+        ? softmaxCrossEntropyGrad(wasmHostOps(args.backend), args.inputs)
+        : softmaxCrossEntropyGradSimd(k, heap(args), args.inputs);
+    },
     [RECURRENT_FORWARD]: () => (args) => {
       const simd = simdFor(args);
       return simd === null

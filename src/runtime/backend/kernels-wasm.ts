@@ -5,10 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { addSegments, concatSegments, copySlice, gatherRuns, splitSegments, unpackSegments } from './copy.js';
 import { callStock, isNumeric, type KernelArgs, type KernelFix, type WasmBackend } from './kernel-args.js';
+import { simdKernelsFor, type WasmHeapBackend } from './simd/loader.js';
+import { transposeSimd } from './simd/transpose.js';
 
 type Args = KernelArgs<WasmBackend>;
 
+// Transpose first: the BatchMatMul fix looks the registered Transpose up when it is created.
 export const WASM_FIXES: Record<string, KernelFix<WasmBackend>> = {
+  Transpose: (stock) => (args) => transpose(args, stock),
   UnsortedSegmentSum: () => segmentSum,
   BatchMatMul: (stock) => transposeFirstMatMul(stock),
   Slice: (stock) => (args) => (isNumeric(args.inputs.x!.dtype) ? slice(args) : callStock(stock, args, 'Slice')),
@@ -19,6 +23,17 @@ export const WASM_FIXES: Record<string, KernelFix<WasmBackend>> = {
   Identity: () => share,
   Cast: (stock) => (args) => (args.attrs!.dtype === args.inputs.x!.dtype ? share(args) : callStock(stock, args, 'Cast')),
 };
+
+/**
+ * 2-D [1, 0] and 3-D [1, 0, 2] / [0, 2, 1] swaps of float32/int32 through the SIMD module's blocked
+ * transpose (simd/transpose.ts) when it is loaded and on; everything else, the stock kernel.
+ */
+function transpose(args: Args, stock: tf.KernelFunc | undefined): tf.TensorInfo {
+  const k = simdKernelsFor(args.backend);
+  const out = k === null ? null
+    : transposeSimd(k, args.backend as WasmBackend & WasmHeapBackend, args.inputs.x!, args.attrs!.perm as number[]);
+  return out ?? callStock(stock, args, 'Transpose');
+}
 
 function transposeFirstMatMul(stock: tf.KernelFunc | undefined): (args: Args) => tf.TensorInfo {
   const transposeFunc = tf.getKernel('Transpose', 'wasm')?.kernelFunc as unknown as ((args: Args) => tf.TensorInfo) | undefined;

@@ -328,3 +328,197 @@ EXPORT void tanh_f32(const float *x, float *out, int n) {
   for (; i + 4 <= n; i += 4) st(out + i, vtanh(ld(x + i, 4)), 4);
   for (; i < n; i++) st(out + i, vtanh(ld(x + i, 1)), 1);
 }
+
+/* ---------------------------------------------------------------- loss, optimizer, transpose */
+/*
+ * The fused softmax cross-entropy, Adam and Σx² kernels (backend/simd/loss.ts, optimizer.ts) and
+ * the cache-blocked transpose (kernels-wasm.ts's Transpose fix). Where the JS reference
+ * (loss-kernels.ts, optimizer-kernels.ts) computes in float64, so do these: values are promoted
+ * to f64x2, combined in the same order and rounded to float32 where the JS stores to a
+ * Float32Array, so results equal the JS up to the order of float64 sums.
+ */
+
+INLINE d2 lo2(v128_t v) { return (d2)wasm_f64x2_promote_low_f32x4(v); }
+INLINE d2 hi2(v128_t v) { return (d2)wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)); }
+INLINE v128_t join2(d2 a, d2 b) {
+  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero((v128_t)a), wasm_f32x4_demote_f64x2_zero((v128_t)b), 0, 1, 4, 5);
+}
+
+/* exp(z) for z <= 0, as float32; 0 below -87 (where float32 exp is denormal or 0). */
+INLINE f4 vexp_nonpos(f4 z) {
+  v128_t keep = wasm_f32x4_ge((v128_t)z, (v128_t)splat(-87.0f));
+  return (f4)wasm_v128_and((v128_t)vexp(z), keep);
+}
+
+/*
+ * Softmax cross-entropy forward, row by row of logits [N, V]: m = max (NaN ignored, as the JS
+ * `if (x > max)`), z = x - m (float32), e = exp(z), s = Σ e (float64), probs = e / s (float64
+ * product, rounded). stats (8-byte aligned, 2N doubles): s_n, and z at label_n (0 when the label
+ * is out of range) — the caller adds Σ_n w_n (log s_n - z_label).
+ */
+EXPORT void softmax_xent_fwd(const float *logits, const int *labels, float *probs, double *stats, int N, int V) {
+  for (int n = 0; n < N; n++) {
+    const float *x = logits + n * V;
+    float *p = probs + n * V;
+    v128_t mv = wasm_f32x4_splat(-__builtin_inff());
+    int v = 0;
+    for (; v + 4 <= V; v += 4) mv = wasm_f32x4_pmax(mv, wasm_v128_load(x + v));
+    f4 mf = (f4)mv;
+    float max = -__builtin_inff();
+    if (mf[0] > max) max = mf[0];
+    if (mf[1] > max) max = mf[1];
+    if (mf[2] > max) max = mf[2];
+    if (mf[3] > max) max = mf[3];
+    for (; v < V; v++) if (x[v] > max) max = x[v];
+    f4 mx = splat(max);
+    d2 s0 = {0, 0}, s1 = {0, 0};
+    v = 0;
+    for (; v + 4 <= V; v += 4) {
+      v128_t e = (v128_t)vexp_nonpos((f4)wasm_v128_load(x + v) - mx);
+      wasm_v128_store(p + v, e);
+      s0 += lo2(e);
+      s1 += hi2(e);
+    }
+    double sum = (s0[0] + s1[0]) + (s0[1] + s1[1]);
+    for (; v < V; v++) {
+      float e = vexp_nonpos(splat(x[v] - max))[0];
+      p[v] = e;
+      sum += e;
+    }
+    double inv = 1 / sum;
+    d2 iv = {inv, inv};
+    v = 0;
+    for (; v + 4 <= V; v += 4) {
+      v128_t e = wasm_v128_load(p + v);
+      wasm_v128_store(p + v, join2(lo2(e) * iv, hi2(e) * iv));
+    }
+    for (; v < V; v++) p[v] = (float)(p[v] * inv);
+    int label = labels[n];
+    stats[2 * n] = sum;
+    stats[2 * n + 1] = label >= 0 && label < V ? (double)(x[label] - max) : 0;
+  }
+}
+
+/*
+ * Its gradient: out_n = s_n p_n, out_n,label = s_n (p_n,label - 1), s_n = dy w_n (float64);
+ * rows with s_n = 0 are zeros.
+ */
+EXPORT void softmax_xent_bwd(const float *p, const int *labels, const float *w, double dy, float *out, int N, int V) {
+  for (int n = 0; n < N; n++) {
+    const float *pr = p + n * V;
+    float *o = out + n * V;
+    double s = dy * (double)w[n];
+    if (s == 0) { fill_zero(o, V); continue; }
+    d2 sv = {s, s};
+    int v = 0;
+    for (; v + 4 <= V; v += 4) {
+      v128_t x = wasm_v128_load(pr + v);
+      wasm_v128_store(o + v, join2(lo2(x) * sv, hi2(x) * sv));
+    }
+    for (; v < V; v++) o[v] = (float)(s * pr[v]);
+    int label = labels[n];
+    if (label >= 0 && label < V) o[label] = (float)(s * ((double)pr[label] - 1));
+  }
+}
+
+/* Σ x² (float64: the products are exact, four partial sums). */
+EXPORT double sum_squares_f32(const float *x, int n) {
+  d2 a0 = {0, 0}, a1 = {0, 0};
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t v = wasm_v128_load(x + i);
+    d2 l = lo2(v), h = hi2(v);
+    a0 += l * l;
+    a1 += h * h;
+  }
+  double s = (a0[0] + a1[0]) + (a0[1] + a1[1]);
+  for (; i < n; i++) s += (double)x[i] * x[i];
+  return s;
+}
+
+/*
+ * Adam, as optimizer-kernels.ts's adamLoop, in float64 with the same operation order: gi = scale g,
+ * m' = β1 m + (1-β1) gi, v' = β2 v + (1-β2) gi gi (both rounded to float32), then
+ * x' = x - lr (m'/c1) / (√(v'/c2) + ε) from the rounded m', v'.
+ */
+INLINE void adam2(d2 x, d2 g, d2 m, d2 v, d2 *x1, d2 *m1, d2 *v1, d2 lr, d2 b1, d2 b2, d2 a1, d2 a2, d2 eps,
+                  d2 scale, d2 c1, d2 c2) {
+  d2 gi = scale * g;
+  d2 mm = b1 * m + a1 * gi;
+  d2 vv = b2 * v + a2 * gi * gi;
+  mm = (d2)wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero((v128_t)mm));
+  vv = (d2)wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero((v128_t)vv));
+  *m1 = mm;
+  *v1 = vv;
+  *x1 = x - lr * (mm / c1) / ((d2)wasm_f64x2_sqrt((v128_t)(vv / c2)) + eps);
+}
+
+EXPORT void adam_f32(const float *x, const float *g, const float *m, const float *v, float *x1, float *m1, float *v1,
+                     int n, double lr, double beta1, double beta2, double epsilon, double scale, double c1, double c2) {
+  d2 LR = {lr, lr}, B1 = {beta1, beta1}, B2 = {beta2, beta2}, A1 = {1 - beta1, 1 - beta1}, A2 = {1 - beta2, 1 - beta2};
+  d2 EPS = {epsilon, epsilon}, S = {scale, scale}, C1 = {c1, c1}, C2 = {c2, c2};
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t xv = wasm_v128_load(x + i), gv = wasm_v128_load(g + i), mv = wasm_v128_load(m + i), vv = wasm_v128_load(v + i);
+    d2 xa, ma, va, xb, mb, vb;
+    adam2(lo2(xv), lo2(gv), lo2(mv), lo2(vv), &xa, &ma, &va, LR, B1, B2, A1, A2, EPS, S, C1, C2);
+    adam2(hi2(xv), hi2(gv), hi2(mv), hi2(vv), &xb, &mb, &vb, LR, B1, B2, A1, A2, EPS, S, C1, C2);
+    wasm_v128_store(x1 + i, join2(xa, xb));
+    wasm_v128_store(m1 + i, join2(ma, mb));
+    wasm_v128_store(v1 + i, join2(va, vb));
+  }
+  for (; i < n; i++) {
+    d2 xa, ma, va;
+    adam2((d2){x[i], 0}, (d2){g[i], 0}, (d2){m[i], 0}, (d2){v[i], 1}, &xa, &ma, &va, LR, B1, B2, A1, A2, EPS, S, C1, C2);
+    x1[i] = (float)xa[0];
+    m1[i] = (float)ma[0];
+    v1[i] = (float)va[0];
+  }
+}
+
+/* 4×4 block of 32-bit values: rows x[0..3] (stride sx) → out columns (stride so). */
+INLINE void block4(const float *x, float *out, int sx, int so) {
+  v128_t r0 = wasm_v128_load(x), r1 = wasm_v128_load(x + sx), r2 = wasm_v128_load(x + 2 * sx), r3 = wasm_v128_load(x + 3 * sx);
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(out, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(out + so, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(out + 2 * so, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(out + 3 * so, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+#define TILE 32
+
+/* x [rows, cols] → out [cols, rows], 32-bit values, in TILE×TILE tiles of 4×4 blocks. */
+static void transpose2d(const float *x, float *out, int rows, int cols) {
+  for (int i0 = 0; i0 < rows; i0 += TILE) {
+    int i1 = i0 + TILE < rows ? i0 + TILE : rows;
+    for (int j0 = 0; j0 < cols; j0 += TILE) {
+      int j1 = j0 + TILE < cols ? j0 + TILE : cols;
+      int i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        int j = j0;
+        for (; j + 4 <= j1; j += 4) block4(x + i * cols + j, out + j * rows + i, cols, rows);
+        for (; j < j1; j++)
+          for (int k = i; k < i + 4; k++) out[j * rows + k] = x[k * cols + j];
+      }
+      for (; i < i1; i++)
+        for (int j = j0; j < j1; j++) out[j * rows + i] = x[i * cols + j];
+    }
+  }
+}
+
+/*
+ * x [batch, rows, cols, inner] → out [batch, cols, rows, inner] for 32-bit values (float32 or
+ * int32: only bits are moved). inner = 1: blocked 2-D transposes; inner > 1: row copies.
+ */
+EXPORT void transpose32(const float *x, float *out, int batch, int rows, int cols, int inner) {
+  int plane = rows * cols * inner;
+  for (int b = 0; b < batch; b++) {
+    const float *xb = x + b * plane;
+    float *ob = out + b * plane;
+    if (inner == 1) { transpose2d(xb, ob, rows, cols); continue; }
+    for (int i = 0; i < rows; i++)
+      for (int j = 0; j < cols; j++) copy_f32(ob + (j * rows + i) * inner, xb + (i * cols + j) * inner, inner);
+  }
+}

@@ -28,11 +28,20 @@ export interface SimdExports {
   exp_f32(x: number, out: number, n: number): void;
   sigmoid_f32(x: number, out: number, n: number): void;
   tanh_f32(x: number, out: number, n: number): void;
+  /** stats: 8-byte aligned, 2N float64 (row sum of e^z, z at the label). */
+  softmax_xent_fwd(logits: number, labels: number, probs: number, stats: number, N: number, V: number): void;
+  softmax_xent_bwd(probs: number, labels: number, weights: number, dy: number, out: number, N: number, V: number): void;
+  sum_squares_f32(x: number, n: number): number;
+  adam_f32(x: number, g: number, m: number, v: number, x1: number, m1: number, v1: number, n: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, scale: number, c1: number, c2: number): void;
+  /** x [batch, rows, cols, inner] → out [batch, cols, rows, inner], 32-bit values. */
+  transpose32(x: number, out: number, batch: number, rows: number, cols: number, inner: number): void;
 }
 
 const EXPORT_NAMES: ReadonlyArray<keyof SimdExports> = [
   'copy_f32', 'fill_zero', 'add_f32', 'transpose_f32', 'col_sums_f32', 'rnn_fwd', 'gru_fwd', 'lstm_fwd',
   'rnn_bwd', 'gru_bwd', 'lstm_bwd', 'exp_f32', 'sigmoid_f32', 'tanh_f32',
+  'softmax_xent_fwd', 'softmax_xent_bwd', 'sum_squares_f32', 'adam_f32', 'transpose32',
 ];
 
 /** What the loader and the SIMD kernels use of tfjs-backend-wasm's BackendWasm. */
