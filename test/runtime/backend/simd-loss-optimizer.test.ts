@@ -107,7 +107,7 @@ describe('SIMD loss, optimizer and transpose kernels on wasm', () => {
     ] as const) {
       const attrs = { lr: 0.005, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, scale, c1, c2 };
       const [simd, js] = both('SeqloomAdamUpdate', { x, g, m, v }, attrs);
-      expect(simd).toEqual(js);                                // float64 in the JS order: bit-equal
+      expect(simd).toEqual(js);                                // float64 as the JS (ties aside): equal
       g.dispose();
     }
     // From zero moments (the first step): v' = 0 where g = 0, x' = x.

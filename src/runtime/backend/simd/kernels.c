@@ -46,8 +46,12 @@ INLINE void st(float *p, f4 v, int w) {
  * error ~2e-7 over |r| <= ln2/2), times 2^n built in the exponent bits.
  */
 INLINE f4 vexp(f4 x) {
-  x = (f4)wasm_f32x4_min(wasm_f32x4_max((v128_t)x, (v128_t)splat(-87.0f)), (v128_t)splat(88.0f));
-  f4 n = (f4)wasm_f32x4_nearest((v128_t)(x * splat(1.44269504088896341f)));
+  /* pmax/pmin (one x64 instruction each; NaN x stays NaN as first operand), not max/min. */
+  x = (f4)wasm_f32x4_pmin(wasm_f32x4_pmax((v128_t)x, (v128_t)splat(-87.0f)), (v128_t)splat(88.0f));
+  /* n = round-half-even(x log2 e) by the 1.5·2^23 shifter (|x log2 e| < 2^22): the low bits of
+   * t then hold n as an integer (cheaper than f32x4.nearest + i32x4.trunc_sat on x64). */
+  f4 t = x * splat(1.44269504088896341f) + splat(12582912.0f);
+  f4 n = t - splat(12582912.0f);
   f4 r = x - n * splat(0.693359375f);
   r = r - n * splat(-2.12194440e-4f);
   f4 p = splat(1.9875691500e-4f);
@@ -57,7 +61,7 @@ INLINE f4 vexp(f4 x) {
   p = p * r + splat(1.6666665459e-1f);
   p = p * r + splat(5.0000001201e-1f);
   f4 y = p * (r * r) + r + splat(1.0f);
-  v128_t bits = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4((v128_t)n), wasm_i32x4_splat(127)), 23);
+  v128_t bits = wasm_i32x4_shl(wasm_i32x4_sub((v128_t)t, wasm_i32x4_splat(0x4B400000 - 127)), 23);
   return y * (f4)bits;
 }
 
@@ -439,7 +443,9 @@ EXPORT double sum_squares_f32(const float *x, int n) {
 /*
  * Adam, as optimizer-kernels.ts's adamLoop, in float64 with the same operation order: gi = scale g,
  * m' = β1 m + (1-β1) gi, v' = β2 v + (1-β2) gi gi (both rounded to float32), then
- * x' = x - lr (m'/c1) / (√(v'/c2) + ε) from the rounded m', v'.
+ * x' = x - lr (m'/c1) / (√(v'/c2) + ε) from the rounded m', v' — except that /c1, /c2 are products
+ * with their float64 reciprocals (f64x2 division is the loop's bottleneck; relative difference
+ * ~1e-16 before the float32 rounding, so x' equals the JS but in rare rounding ties).
  */
 INLINE void adam2(d2 x, d2 g, d2 m, d2 v, d2 *x1, d2 *m1, d2 *v1, d2 lr, d2 b1, d2 b2, d2 a1, d2 a2, d2 eps,
                   d2 scale, d2 c1, d2 c2) {
@@ -450,13 +456,13 @@ INLINE void adam2(d2 x, d2 g, d2 m, d2 v, d2 *x1, d2 *m1, d2 *v1, d2 lr, d2 b1, 
   vv = (d2)wasm_f64x2_promote_low_f32x4(wasm_f32x4_demote_f64x2_zero((v128_t)vv));
   *m1 = mm;
   *v1 = vv;
-  *x1 = x - lr * (mm / c1) / ((d2)wasm_f64x2_sqrt((v128_t)(vv / c2)) + eps);
+  *x1 = x - lr * (mm * c1) / ((d2)wasm_f64x2_sqrt((v128_t)(vv * c2)) + eps);
 }
 
 EXPORT void adam_f32(const float *x, const float *g, const float *m, const float *v, float *x1, float *m1, float *v1,
                      int n, double lr, double beta1, double beta2, double epsilon, double scale, double c1, double c2) {
   d2 LR = {lr, lr}, B1 = {beta1, beta1}, B2 = {beta2, beta2}, A1 = {1 - beta1, 1 - beta1}, A2 = {1 - beta2, 1 - beta2};
-  d2 EPS = {epsilon, epsilon}, S = {scale, scale}, C1 = {c1, c1}, C2 = {c2, c2};
+  d2 EPS = {epsilon, epsilon}, S = {scale, scale}, C1 = {1 / c1, 1 / c1}, C2 = {1 / c2, 1 / c2};
   int i = 0;
   for (; i + 4 <= n; i += 4) {
     v128_t xv = wasm_v128_load(x + i), gv = wasm_v128_load(g + i), mv = wasm_v128_load(m + i), vv = wasm_v128_load(v + i);
