@@ -26,6 +26,7 @@ const SOURCE = 'src/runtime/backend/simd/kernels.c';
 const DEFAULT_OUT = 'src/runtime/backend/simd/kernels-wasm.generated.ts';
 export const EXPORTS = [
   'copy_f32', 'fill_zero', 'add_f32', 'transpose_f32', 'col_sums_f32',
+  'gather_rows', 'gather_transpose_f32', 'scatter_add_rows',
   'rnn_fwd', 'gru_fwd', 'lstm_fwd', 'rnn_bwd', 'gru_bwd', 'lstm_bwd',
   'exp_f32', 'sigmoid_f32', 'tanh_f32',
   'softmax_xent_fwd', 'softmax_xent_bwd', 'sum_squares_f32', 'adam_f32', 'transpose32',

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/runtime/backend/index.js';
 import { heapOffset, loadSimdKernels, setSimdKernels, simdKernelsFor, simdModuleBytes, type WasmHeapBackend } from '../../../src/runtime/backend/simd/loader.js';
+import { setCompactRows } from '../../../src/runtime/backend/simd/recurrent.js';
 import { createRng } from '../../../src/runtime/nn/index.js';
 import { GATES, type CellKind } from '../../../src/runtime/nn/params.js';
 import { hasFusedRecurrence, runCellSequence, type SequenceSpec } from '../../../src/runtime/nn/sequence.js';
@@ -204,6 +205,32 @@ describe('SIMD recurrence kernels on wasm', () => {
     shapes.forEach((shape, i) => {
       const [simd, js] = runBoth(cell, nl, { ...shape, seed: 17 + i });
       expectNear(simd, js);
+    });
+  });
+
+  // Compact rows (rows sorted by length, products on the valid prefix only): against the JS path
+  // and against the SIMD kernels multiplying all B rows (setCompactRows(false)).
+  const compactShapes: Array<Omit<Case, 'seed' | 'h0' | 'c0' | 'reverse'>> = [
+    { steps: 6, batch: 7, hidden: 9, lengths: [3, 6, 3, 0, 5, 6, 1] },    // unsorted, ties, a 0, B % 4 ≠ 0
+    { steps: 5, batch: 4, hidden: 8, lengths: [5, 5, 5, 5] },             // all T: the plain path
+    { steps: 5, batch: 5, hidden: 6, lengths: [3, 3, 3, 3, 3] },          // all the same, < T
+    { steps: 4, batch: 1, hidden: 5, lengths: [2] },                      // one row
+    { steps: 4, batch: 3, hidden: 4, lengths: [0, 0, 0] },                // nothing valid
+    { steps: 7, batch: 6, hidden: 13, lengths: [2, 9, 1, 4, 4, 0] },      // longer than T, steps with A_t = 0 reversed
+  ];
+  const flags = [false, true];
+  const compactCases = compactShapes.flatMap((shape) => flags.flatMap((reverse) => flags.flatMap((h0) => flags.map((c0) =>
+    ({ ...shape, reverse, h0, c0 })))));
+  it.each(CELLS)('%s (%s): compact rows equal the JS path and the all-rows SIMD kernels', (cell, nl) => {
+    compactCases.forEach((c, i) => {
+      const [simd, js] = runBoth(cell, nl, { ...c, seed: 41 + i });
+      expectNear(simd, js);
+      setCompactRows(false);
+      try {
+        expectNear(simd, runBoth(cell, nl, { ...c, seed: 41 + i })[0]);
+      } finally {
+        setCompactRows(true);
+      }
     });
   });
 

@@ -83,6 +83,9 @@ INLINE f4 vrelu(f4 x) {
 
 INLINE int valid_row(const int *lengths, int t, int b) { return lengths == 0 || t < lengths[b]; }
 
+/* The i-th row processed: order[i] (a permutation of 0 … B−1), or i when order is 0. */
+INLINE int row_of(const int *order, int i) { return order == 0 ? i : order[i]; }
+
 /* ---------------------------------------------------------------- helpers */
 
 EXPORT void copy_f32(float *dst, const float *src, int n) {
@@ -110,6 +113,32 @@ EXPORT void transpose_f32(const float *x, float *out, int rows, int cols, int ou
     for (int j = 0; j < cols; j++) out[j * out_stride + i] = x[i * cols + j];
 }
 
+/* dst row i = src row rows[i], i < n (rows of `width` floats). */
+EXPORT void gather_rows(const float *src, float *dst, const int *rows, int n, int width) {
+  for (int i = 0; i < n; i++) copy_f32(dst + i * width, src + rows[i] * width, width);
+}
+
+/* out[j * out_stride + i] = src[rows[i] * cols + j], i < n: gathered rows, written transposed. */
+EXPORT void gather_transpose_f32(const float *src, const int *rows, int n, int cols, float *out, int out_stride) {
+  for (int i = 0; i < n; i++) {
+    const float *x = src + rows[i] * cols;
+    for (int j = 0; j < cols; j++) out[j * out_stride + i] = x[j];
+  }
+}
+
+/*
+ * out row rows[i] = prod row i + extra row rows[i] for i < active, = extra row rows[i] for
+ * active <= i < B (rows of `width` floats; out may alias extra).
+ */
+EXPORT void scatter_add_rows(const float *prod, const float *extra, float *out, const int *rows, int active, int B,
+                             int width) {
+  for (int i = 0; i < B; i++) {
+    int o = rows[i] * width;
+    if (i < active) add_f32(prod + i * width, extra + o, out + o, width);
+    else copy_f32(out + o, extra + o, width);
+  }
+}
+
 /* out[j] = sum over rows of x [rows, cols], accumulated in float64 (8 columns per pass). */
 EXPORT void col_sums_f32(const float *x, float *out, int rows, int cols) {
   int c = 0;
@@ -135,6 +164,12 @@ EXPORT void col_sums_f32(const float *x, float *out, int rows, int cols) {
 }
 
 /* ---------------------------------------------------------------- forward steps */
+/*
+ * order: 0 (rows in order, gh [B, ·]) or a permutation of the rows sorted by length, longest
+ * first (recurrent.ts): the i-th row processed is order[i], and gh row i is its product. The rows
+ * valid at t are then a prefix, and gh holds only that prefix's rows (it is read for valid rows
+ * only). x, hprev, h, c, saved stay in the original row order.
+ */
 
 /*
  * RNN step t, all B rows: h = act(x + gh) (x: this step's [B, H] block of the projection, which
@@ -146,9 +181,10 @@ INLINE void rnn_fwd_cols(int j, int w, const float *x, const float *g, float *h,
 }
 
 EXPORT void rnn_fwd(const float *x, const float *gh, const float *hprev, float *h, const int *lengths,
-                    int t, int B, int H, int relu) {
-  for (int b = 0; b < B; b++) {
-    const float *xr = x + b * H, *gr = gh + b * H;
+                    const int *order, int t, int B, int H, int relu) {
+  for (int i = 0; i < B; i++) {
+    int b = row_of(order, i);
+    const float *xr = x + b * H, *gr = gh + i * H;
     float *hr = h + b * H;
     if (!valid_row(lengths, t, b)) { copy_f32(hr, hprev + b * H, H); continue; }
     int j = 0;
@@ -176,9 +212,10 @@ INLINE void gru_fwd_cols(int j, int w, const float *x, const float *g, const flo
 }
 
 EXPORT void gru_fwd(const float *x, const float *gh, const float *bhh, const float *hprev, float *h, float *saved,
-                    const int *lengths, int t, int B, int H) {
-  for (int b = 0; b < B; b++) {
-    const float *xr = x + b * 3 * H, *gr = gh + b * 3 * H, *hp = hprev + b * H;
+                    const int *lengths, const int *order, int t, int B, int H) {
+  for (int i = 0; i < B; i++) {
+    int b = row_of(order, i);
+    const float *xr = x + b * 3 * H, *gr = gh + i * 3 * H, *hp = hprev + b * H;
     float *hr = h + b * H, *sv = saved + b * 4 * H;
     if (!valid_row(lengths, t, b)) { copy_f32(hr, hp, H); fill_zero(sv, 4 * H); continue; }
     int j = 0;
@@ -209,9 +246,10 @@ INLINE void lstm_fwd_cols(int j, int w, const float *x, const float *gh, const f
 }
 
 EXPORT void lstm_fwd(const float *x, const float *gh, const float *hprev, const float *cprev, float *h, float *c,
-                     float *saved, const int *lengths, int t, int B, int H) {
-  for (int b = 0; b < B; b++) {
-    const float *xr = x + b * 4 * H, *gr = gh + b * 4 * H, *cp = cprev + b * H;
+                     float *saved, const int *lengths, const int *order, int t, int B, int H) {
+  for (int i = 0; i < B; i++) {
+    int b = row_of(order, i);
+    const float *xr = x + b * 4 * H, *gr = gh + i * 4 * H, *cp = cprev + b * H;
     float *hr = h + b * H, *cr = c + b * H, *sv = saved + b * 5 * H;
     if (!valid_row(lengths, t, b)) {
       copy_f32(hr, hprev + b * H, H); copy_f32(cr, cp, H); fill_zero(sv, 5 * H);

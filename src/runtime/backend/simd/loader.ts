@@ -19,9 +19,16 @@ export interface SimdExports {
   add_f32(a: number, b: number, out: number, n: number): void;
   transpose_f32(x: number, out: number, rows: number, cols: number, outStride: number): void;
   col_sums_f32(x: number, out: number, rows: number, cols: number): void;
-  rnn_fwd(x: number, gh: number, hprev: number, h: number, lengths: number, t: number, B: number, H: number, relu: number): void;
-  gru_fwd(x: number, gh: number, bhh: number, hprev: number, h: number, saved: number, lengths: number, t: number, B: number, H: number): void;
-  lstm_fwd(x: number, gh: number, hprev: number, cprev: number, h: number, c: number, saved: number, lengths: number, t: number, B: number, H: number): void;
+  /** dst row i = src row rows[i], i < n (rows: int32 offset). */
+  gather_rows(src: number, dst: number, rows: number, n: number, width: number): void;
+  /** out[j·outStride + i] = src[rows[i]·cols + j], i < n. */
+  gather_transpose_f32(src: number, rows: number, n: number, cols: number, out: number, outStride: number): void;
+  /** out row rows[i] = prod row i + extra row rows[i] (i < active), extra row rows[i] (active ≤ i < B). */
+  scatter_add_rows(prod: number, extra: number, out: number, rows: number, active: number, B: number, width: number): void;
+  /** order: 0, or an int32 permutation of the rows; gh row i belongs to row order[i]. */
+  rnn_fwd(x: number, gh: number, hprev: number, h: number, lengths: number, order: number, t: number, B: number, H: number, relu: number): void;
+  gru_fwd(x: number, gh: number, bhh: number, hprev: number, h: number, saved: number, lengths: number, order: number, t: number, B: number, H: number): void;
+  lstm_fwd(x: number, gh: number, hprev: number, cprev: number, h: number, c: number, saved: number, lengths: number, order: number, t: number, B: number, H: number): void;
   rnn_bwd(dy: number, carry: number, h: number, dg: number, extra: number, lengths: number, t: number, B: number, H: number, relu: number): void;
   gru_bwd(dy: number, carry: number, saved: number, hprev: number, dg: number, dproj: number, extra: number, lengths: number, t: number, B: number, H: number): void;
   lstm_bwd(dy: number, carry: number, carryc: number, saved: number, cprev: number, dg: number, extra: number, lengths: number, t: number, B: number, H: number): void;
@@ -39,7 +46,8 @@ export interface SimdExports {
 }
 
 const EXPORT_NAMES: ReadonlyArray<keyof SimdExports> = [
-  'copy_f32', 'fill_zero', 'add_f32', 'transpose_f32', 'col_sums_f32', 'rnn_fwd', 'gru_fwd', 'lstm_fwd',
+  'copy_f32', 'fill_zero', 'add_f32', 'transpose_f32', 'col_sums_f32',
+  'gather_rows', 'gather_transpose_f32', 'scatter_add_rows', 'rnn_fwd', 'gru_fwd', 'lstm_fwd',
   'rnn_bwd', 'gru_bwd', 'lstm_bwd', 'exp_f32', 'sigmoid_f32', 'tanh_f32',
   'softmax_xent_fwd', 'softmax_xent_bwd', 'sum_squares_f32', 'adam_f32', 'transpose32',
 ];
