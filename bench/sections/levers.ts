@@ -7,6 +7,8 @@
  *   loss        fused softmax cross-entropy (backend/loss-kernels.ts) vs logSoftmax + one-hot
  *   simd        wasm: the recurrences' per-step gate math in seqloom's WebAssembly SIMD module
  *               (backend/simd/kernels.c) vs the same kernels' JavaScript loops
+ *   rows        the output layer and the loss on valid target tokens only (nn/loss.ts
+ *               maskedDenseCrossEntropy) vs on every position, padding included
  *   parts       recurrent inputs as parts (codegen/ir/folds.ts: repeated context projected once per
  *               sentence, embeddings through projected tables) vs the concatenation as written
  */
@@ -15,7 +17,7 @@ import { loadGeneratedModule } from '../../src/compile/index.js';
 import { initBackend, type BackendName } from '../../src/runtime/backend/index.js';
 import type { Seq2SeqModule } from '../../src/runtime/module.js';
 import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
-import { setFusedLoss } from '../../src/runtime/nn/loss.js';
+import { setFusedLoss, setValidRowsLoss } from '../../src/runtime/nn/loss.js';
 import { setSimdKernels } from '../../src/runtime/backend/simd/loader.js';
 import { setInputParts } from '../../src/runtime/nn/recurrent.js';
 import { setFusedRecurrence } from '../../src/runtime/nn/sequence.js';
@@ -31,6 +33,7 @@ export const LEVERS: Record<string, (on: boolean) => void> = {
   loss: setFusedLoss,
   simd: setSimdKernels,
   parts: setInputParts,
+  rows: setValidRowsLoss,
 };
 
 export interface LeverResult { lever: string; backend: BackendName; size: BenchSize['name']; onSeconds: number; offSeconds: number; ratio: number }

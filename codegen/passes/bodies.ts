@@ -64,6 +64,8 @@ export interface BatchedTarget {
   encoded: string | null;
   /** Language models: the carried state expression (`state`, may be null at run time). */
   carried: string | null;
+  /** A batched node not to evaluate (the output layer, when the caller applies it itself). */
+  skip?: IRNode;
 }
 
 /**
@@ -88,6 +90,7 @@ export function writeBatchedTarget(w: CodeBlockWriter, g: Gen, t: BatchedTarget)
   for (const step of g.ir.plan.main.steps) {
     if (step.kind === 'batched') {
       const node = g.ir.byName.get(step.node)!;
+      if (node === t.skip) continue;
       if (node.recurrent) scope.bindStartState(node, start(node));
       emitNode(w, node, scope);
       continue;

@@ -12,7 +12,11 @@
 import type { ClassDeclarationStructure, MethodDeclarationStructure, OptionalKind } from 'ts-morph';
 import { Scope as TsScope } from 'ts-morph';
 import { TF } from '../framework/imports.js';
-import { numberLiteral } from '../framework/text.js';
+import type { CodeBlockWriter } from 'ts-morph';
+import { numberLiteral, stringLiteral } from '../framework/text.js';
+import type { DenseNode } from '../../src/spec/types.js';
+import type { IRNode } from '../ir/types.js';
+import { widthText, type Scope } from '../emit/scope.js';
 import { stateTensors } from '../emit/ops/recurrent.js';
 import { cloneField, initCrossing, outputValue, stateCastFor, writeBatchedTarget, writeEncodeBody, writeTargetStep } from './bodies.js';
 import { property, type Gen } from './context.js';
@@ -172,27 +176,87 @@ function stepMethods(g: Gen): Method[] {
   ];
 }
 
+/**
+ * The output layer when the loss can apply it to valid target tokens only: a time-batched `dense`
+ * that nothing else reads, under full teacher forcing. forward then applies it to `features`, and
+ * loss uses maskedDenseCrossEntropy (the widest product of a step skips the padding).
+ */
+function outputLayer(g: Gen): (IRNode & { node: DenseNode }) | null {
+  const out = g.ir.output;
+  if (out.node.op !== 'dense' || out.loop !== null || g.ir.spec.train.teacher_forcing < 1) return null;
+  if (g.ir.nodes.some((n) => n.inputs.some(({ ref }) => ref.base === out.node.name))) return null;
+  if (out.inputs[0]?.info.time === null) return null;
+  return out as IRNode & { node: DenseNode };
+}
+
 function trainingMethods(g: Gen): Method[] {
   const i = g.imports;
-  const tf = g.ir.spec.train.teacher_forcing;
-  const lossLogits = tf < 1
-    ? `training ? this.forwardStepwise(batch, true, ${numberLiteral(tf)}) : this.forward(batch, false)`
-    : 'this.forward(batch, training)';
+  const layer = outputLayer(g);
+  const batchParams = [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }];
+  const teacherForced = (w: CodeBlockWriter, skip?: IRNode): Scope => {
+    w.writeLine("checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);");
+    w.writeLine('const encoded = this.encode(batch.src, batch.srcLen, training);');
+    return writeBatchedTarget(w, g, { ids: 'batch.tgtIn', encoded: 'encoded', carried: null, ...(skip ? { skip } : {}) }).scope;
+  };
+  if (layer !== null) {
+    const dense = i.use('dense');
+    const act = stringLiteral(layer.node.activation);
+    const x = layer.node.input;
+    return [
+      {
+        name: 'features',
+        scope: TsScope.Private,
+        docs: [`Teacher-forced ${x.raw} [B, T_tgt, ${widthText(layer.inputWidth)}], what the output layer \`${layer.node.name}\` reads: the target side time-batched, loops per step.`],
+        parameters: batchParams,
+        returnType: 'tf.Tensor3D',
+        statements: (w) => {
+          w.write('return tidy(() => ').inlineBlock(() => {
+            const scope = teacherForced(w, layer);
+            w.writeLine(`return ${scope.value({ ...x, raw: x.raw })};`);
+          }).write(');').newLine();
+        },
+      },
+      {
+        name: 'forward',
+        docs: ['Teacher-forced logits [B, T_tgt, V_target]: the output layer over `features`.'],
+        parameters: batchParams,
+        returnType: 'tf.Tensor3D',
+        statements: [`return tidy(() => ${dense}(this.params.${layer.id}, this.features(batch, training), ${act})); // [B, T_tgt, ${widthText(layer.out.width)}]`],
+      },
+      ...stepwiseMethods(g),
+      {
+        name: 'loss',
+        docs: ['Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only.'],
+        parameters: batchParams,
+        returnType: i.type('LossResult'),
+        statements: [`return tidy(() => ${i.use('maskedDenseCrossEntropy')}(this.params.${layer.id}, ${act}, this.features(batch, training), batch.tgtOut, batch.tgtLen));`],
+      },
+      trainStepMethod(g),
+    ];
+  }
   return [
     {
       name: 'forward',
       docs: ['Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step.'],
-      parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }],
+      parameters: batchParams,
       returnType: 'tf.Tensor3D',
       statements: (w) => {
         w.write('return tidy(() => ').inlineBlock(() => {
-          w.writeLine("checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);");
-          w.writeLine('const encoded = this.encode(batch.src, batch.srcLen, training);');
-          const { scope } = writeBatchedTarget(w, g, { ids: 'batch.tgtIn', encoded: 'encoded', carried: null });
+          const scope = teacherForced(w);
           w.writeLine(`return ${outputValue(g, scope)};`);
         }).write(');').newLine();
       },
     },
+    ...stepwiseMethods(g),
+    plainLossMethod(g),
+    trainStepMethod(g),
+  ];
+}
+
+/** forwardStepwise (the decoding path, scheduled sampling) and its mixInputs. */
+function stepwiseMethods(g: Gen): Method[] {
+  const i = g.imports;
+  return [
     {
       name: 'forwardStepwise',
       docs: [[
@@ -233,27 +297,40 @@ function trainingMethods(g: Gen): Method[] {
         `return ${TF}.tensor1d(mixed, 'int32');`,
       ],
     },
-    {
-      name: 'loss',
-      docs: ['Masked cross-entropy of the teacher-forced logits (mean over valid target tokens).'],
-      parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }],
-      returnType: i.type('LossResult'),
-      statements: [`return tidy(() => ${i.use('maskedCrossEntropy')}(${lossLogits}, batch.tgtOut, batch.tgtLen));`],
-    },
-    {
-      name: 'trainStep',
-      docs: ['One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`.'],
-      parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'optimizer', type: 'tf.Optimizer' }, { name: 'clipNorm', type: 'number | null' }],
-      returnType: i.type('StepResult'),
-      statements: (w) => {
-        w.writeLine('let tokens = 0;');
-        w.write(`const result = ${i.use('trainStep')}(() => `).inlineBlock(() => {
-          w.writeLine('const loss = this.loss(batch, true);');
-          w.writeLine('tokens = loss.count;');
-          w.writeLine('return loss.mean;');
-        }).write(', this.variables(), optimizer, clipNorm);').newLine();
-        w.writeLine('return { ...result, tokens };');
-      },
-    },
   ];
+}
+
+/** The loss over forward's logits (or forwardStepwise's, under scheduled sampling). */
+function plainLossMethod(g: Gen): Method {
+  const i = g.imports;
+  const tf = g.ir.spec.train.teacher_forcing;
+  const lossLogits = tf < 1
+    ? `training ? this.forwardStepwise(batch, true, ${numberLiteral(tf)}) : this.forward(batch, false)`
+    : 'this.forward(batch, training)';
+  return {
+    name: 'loss',
+    docs: ['Masked cross-entropy of the teacher-forced logits (mean over valid target tokens).'],
+    parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }],
+    returnType: i.type('LossResult'),
+    statements: [`return tidy(() => ${i.use('maskedCrossEntropy')}(${lossLogits}, batch.tgtOut, batch.tgtLen));`],
+  };
+}
+
+function trainStepMethod(g: Gen): Method {
+  const i = g.imports;
+  return {
+    name: 'trainStep',
+    docs: ['One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`.'],
+    parameters: [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'optimizer', type: 'tf.Optimizer' }, { name: 'clipNorm', type: 'number | null' }],
+    returnType: i.type('StepResult'),
+    statements: (w) => {
+      w.writeLine('let tokens = 0;');
+      w.write(`const result = ${i.use('trainStep')}(() => `).inlineBlock(() => {
+        w.writeLine('const loss = this.loss(batch, true);');
+        w.writeLine('tokens = loss.count;');
+        w.writeLine('return loss.mean;');
+      }).write(', this.variables(), optimizer, clipNorm);').newLine();
+      w.writeLine('return { ...result, tokens };');
+    },
+  };
 }

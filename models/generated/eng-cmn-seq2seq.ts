@@ -26,7 +26,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
-  maskedCrossEntropy,
+  maskedDenseCrossEntropy,
   paramVariables,
   recurrentStep,
   repeated,
@@ -256,16 +256,20 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
     tf.dispose([state.decoder_state.h, state.encoder_state_top]);
   }
 
-  /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
-  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+  /** Teacher-forced decoder [B, T_tgt, 64], what the output layer `logits` reads: the target side time-batched, loops per step. */
+  private features(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
       // input as parts: dec_in = [tgt_emb; context]; tgt_emb via its projected table when V < B·T, context once per sentence
       const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 64]; h [2, B, 64]
-      const logits = dense(this.params.logits, decoder.output, 'none'); // [B, T_tgt, V_target]
-      return logits;
+      return decoder.output;
     });
+  }
+
+  /** Teacher-forced logits [B, T_tgt, V_target]: the output layer over `features`. */
+  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+    return tidy(() => dense(this.params.logits, this.features(batch, training), 'none')); // [B, T_tgt, V_target]
   }
 
   /**
@@ -299,9 +303,9 @@ export default class EngCmnSeq2seq implements Seq2SeqModule<EngCmnSeq2seqEncoded
     return tf.tensor1d(mixed, 'int32');
   }
 
-  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens). */
+  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
-    return tidy(() => maskedCrossEntropy(this.forward(batch, training), batch.tgtOut, batch.tgtLen));
+    return tidy(() => maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
   }
 
   /** One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`. */

@@ -35,7 +35,7 @@ describe('repeat folding', () => {
     const encode = method(text, '  encode(src: tf.Tensor2D');
     expect(encode).toContain('runRecurrent(this.cells.encoder, this.params.encoder, [embedded(this.params.src_emb, src)],');
     expect(encode).not.toContain('const src_emb');
-    const forward = method(text, '  forward(batch: Seq2SeqBatch');
+    const forward = method(text, '  private features(batch: Seq2SeqBatch');
     expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)],');
     expect(forward).not.toContain('repeatOverTime');
     expect(forward).not.toContain('const dec_in');
@@ -51,9 +51,27 @@ describe('repeat folding', () => {
   ])('keeps %s when another node reads it, folding none of it', (_what, read, written) => {
     const yaml = D2L.replace(/logits: \{ op: dense, input: decoder,/, `both: { op: concat, inputs: [decoder, ${read}] }\n  logits: { op: dense, input: both,`);
     expect(yaml).not.toBe(D2L);
-    const forward = method(generate(yaml), '  forward(batch: Seq2SeqBatch');
+    const forward = method(generate(yaml), '  private features(batch: Seq2SeqBatch');
     expect(forward).toContain(written);
     expect(forward).toContain('const tgt_emb = embedding(this.params.tgt_emb, batch.tgtIn)');
     expect(forward).toContain('runRecurrent(this.cells.decoder, this.params.decoder, dec_in,');
+  });
+});
+
+describe('the output layer in the loss', () => {
+  it('d2l: loss applies the output dense to valid tokens only; forward applies it to features', () => {
+    const text = generate(D2L);
+    expect(method(text, '  loss(batch: Seq2SeqBatch')).toContain(
+      "maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen)");
+    expect(method(text, '  forward(batch: Seq2SeqBatch')).toContain("dense(this.params.logits, this.features(batch, training), 'none')");
+    expect(method(text, '  private features(batch: Seq2SeqBatch')).not.toContain('const logits');
+  });
+
+  it('under scheduled sampling (teacher_forcing < 1) the loss reads the logits of the stepwise path', () => {
+    const yaml = D2L.replace(/teacher_forcing: 1\.0/, 'teacher_forcing: 0.5');
+    expect(yaml).not.toBe(D2L);
+    const text = generate(yaml);
+    expect(text).not.toContain('maskedDenseCrossEntropy');
+    expect(method(text, '  loss(batch: Seq2SeqBatch')).toContain('maskedCrossEntropy(training ? this.forwardStepwise(batch, true, 0.5)');
   });
 });

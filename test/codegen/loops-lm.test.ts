@@ -55,7 +55,8 @@ describe.each([
 
   it('hoists the attention key projection out of the loop', () => {
     const text = generateFromSpec(loadSpecText(readFileSync(spec, 'utf8'), spec).value!, 'x.yaml').value!.text;
-    const forward = text.slice(text.indexOf('  forward('), text.indexOf('  forwardStepwise('));
+    // The teacher-forced body: `features` (the output layer is applied by forward and by the loss).
+    const forward = text.slice(text.indexOf('  private features('), text.indexOf('  forwardStepwise('));
     expect(forward.indexOf('projectAttentionKeys(')).toBeGreaterThan(0);
     expect(forward.indexOf('projectAttentionKeys(')).toBeLessThan(forward.indexOf('for (let t = 0;'));
   });

@@ -29,7 +29,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
-  maskedCrossEntropy,
+  maskedDenseCrossEntropy,
   paramVariables,
   projectAttentionKeys,
   recurrentStep,
@@ -279,8 +279,8 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
     tf.dispose([state.decoder_state.h, state.encoder_output, state.source_lengths, state.attn_keys]);
   }
 
-  /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
-  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+  /** Teacher-forced decoder [B, T_tgt, 16], what the output layer `logits` reads: the target side time-batched, loops per step. */
+  private features(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
@@ -298,9 +298,13 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
         decoder_steps.push(decoder.output);
       }
       const decoder = { output: tf.stack(decoder_steps, 1) as tf.Tensor3D, state: decoder_state }; // output [B, T_tgt, 16]
-      const logits = dense(this.params.logits, decoder.output, 'none'); // [B, T_tgt, V_target]
-      return logits;
+      return decoder.output;
     });
+  }
+
+  /** Teacher-forced logits [B, T_tgt, V_target]: the output layer over `features`. */
+  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+    return tidy(() => dense(this.params.logits, this.features(batch, training), 'none')); // [B, T_tgt, V_target]
   }
 
   /**
@@ -334,9 +338,9 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
     return tf.tensor1d(mixed, 'int32');
   }
 
-  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens). */
+  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
-    return tidy(() => maskedCrossEntropy(this.forward(batch, training), batch.tgtOut, batch.tgtLen));
+    return tidy(() => maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
   }
 
   /** One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`. */

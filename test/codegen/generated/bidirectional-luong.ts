@@ -28,7 +28,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
-  maskedCrossEntropy,
+  maskedDenseCrossEntropy,
   paramVariables,
   recurrentStep,
   repeated,
@@ -295,8 +295,8 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
     tf.dispose([state.decoder_state.h, state.bridge_output, state.encoder_output, state.source_lengths]);
   }
 
-  /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
-  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+  /** Teacher-forced hidden [B, T_tgt, 12], what the output layer `logits` reads: the target side time-batched, loops per step. */
+  private features(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
@@ -305,9 +305,13 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
       const attn = tf.stack(tf.unstack(decoder.output, 1).map((q) => attention('dot', this.params.attn, q as tf.Tensor2D, encoded.encoder_output, encoded.encoder_output, encoded.source_lengths).context), 1) as tf.Tensor3D; // [B, T_tgt, 12]
       const mixed = tf.concat([decoder.output, attn], -1) as tf.Tensor3D; // [B, T_tgt, 24]
       const hidden = dense(this.params.hidden, mixed, 'relu'); // [B, T_tgt, 12]
-      const logits = dense(this.params.logits, hidden, 'none'); // [B, T_tgt, V_target]
-      return logits;
+      return hidden;
     });
+  }
+
+  /** Teacher-forced logits [B, T_tgt, V_target]: the output layer over `features`. */
+  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+    return tidy(() => dense(this.params.logits, this.features(batch, training), 'none')); // [B, T_tgt, V_target]
   }
 
   /**
@@ -341,9 +345,9 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
     return tf.tensor1d(mixed, 'int32');
   }
 
-  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens). */
+  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
-    return tidy(() => maskedCrossEntropy(this.forward(batch, training), batch.tgtOut, batch.tgtLen));
+    return tidy(() => maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
   }
 
   /** One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`. */

@@ -30,7 +30,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
-  maskedCrossEntropy,
+  maskedDenseCrossEntropy,
   paramVariables,
   projectAttentionKeys,
   recurrentStep,
@@ -292,8 +292,8 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
     tf.dispose([state.next_state.h, state.src_state_top, state.src_output, state.source_lengths, state.attn_keys]);
   }
 
-  /** Teacher-forced logits [B, T_tgt, V_target]: the target side time-batched, loops per step. */
-  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+  /** Teacher-forced next [B, T_tgt, 8], what the output layer `next_state` reads: the target side time-batched, loops per step. */
+  private features(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
@@ -314,9 +314,13 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
         next__steps.push(next_.output);
       }
       const next_ = { output: tf.stack(next__steps, 1) as tf.Tensor3D, state: next__state }; // output [B, T_tgt, 8]
-      const next_state = dense(this.params.next_state, next_.output, 'none'); // [B, T_tgt, V_target]
-      return next_state;
+      return next_.output;
     });
+  }
+
+  /** Teacher-forced logits [B, T_tgt, V_target]: the output layer over `features`. */
+  forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+    return tidy(() => dense(this.params.next_state, this.features(batch, training), 'none')); // [B, T_tgt, V_target]
   }
 
   /**
@@ -350,9 +354,9 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
     return tf.tensor1d(mixed, 'int32');
   }
 
-  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens). */
+  /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
-    return tidy(() => maskedCrossEntropy(this.forward(batch, training), batch.tgtOut, batch.tgtLen));
+    return tidy(() => maskedDenseCrossEntropy(this.params.next_state, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
   }
 
   /** One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`. */
