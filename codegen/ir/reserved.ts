@@ -7,7 +7,7 @@
 export const RUNTIME_NAMES = [
   'attention', 'beamSearch', 'createAttentionParams', 'createDenseParams', 'createEmbeddingParams',
   'createRecurrentParams', 'createRng', 'projectAttentionKeys', 'dense', 'dropout', 'embedded', 'embedding', 'exhaustiveSearch', 'greedySearch',
-  'maskedCrossEntropy', 'recurrentStep', 'repeated', 'repeatOverTime', 'runRecurrent', 'stateTop', 'trainStep',
+  'logSoftmax', 'maskedCrossEntropy', 'maskedDenseCrossEntropy', 'recurrentStep', 'repeated', 'repeatOverTime', 'runRecurrent', 'stateTop', 'trainStep',
   'zeroState', 'toTorchTensors', 'fromTorchTensors', 'UserError',
   'GruState', 'LstmState', 'RnnState', 'RecurrentState', 'RecurrentConfig', 'RecurrentParams', 'ParamMap',
   'Rng', 'ModuleConfig', 'Seq2SeqModule', 'LanguageModelModule', 'Seq2SeqBatch', 'LmBatch', 'LossResult',

@@ -80,7 +80,7 @@ function lmMethods(g: Gen): Method[] {
         w.write('return tidy(() => ').inlineBlock(() => {
           w.writeLine('const training = false;');
           const scope = writeTargetStep(w, g, S);
-          w.writeLine(`return { logProbs: ${TF}.logSoftmax(${outputValue(g, scope)}), state: next };`);
+          w.writeLine(`return { logProbs: ${g.imports.use('logSoftmax')}(${outputValue(g, scope)}), state: next };`);
         }).write(');').newLine();
       },
     },

@@ -126,7 +126,7 @@ function stepMethods(g: Gen): Method[] {
         w.writeLine("checkShape('tokens', tokens, [null]);");
         w.write('return tidy(() => ').inlineBlock(() => {
           w.writeLine('const step = this.stepLogits(tokens, state, false);');
-          w.writeLine(`return { logProbs: ${TF}.logSoftmax(step.logits), state: step.state };`);
+          w.writeLine(`return { logProbs: ${g.imports.use('logSoftmax')}(step.logits), state: step.state };`);
         }).write(');').newLine();
       },
     },

@@ -29,6 +29,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
+  logSoftmax,
   maskedDenseCrossEntropy,
   paramVariables,
   projectAttentionKeys,
@@ -243,7 +244,7 @@ export default class D2lSeq2seqAttention implements Seq2SeqModule<D2lSeq2seqAtte
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: tf.logSoftmax(step.logits), state: step.state };
+      return { logProbs: logSoftmax(step.logits), state: step.state };
     });
   }
 

@@ -26,6 +26,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
+  logSoftmax,
   maskedDenseCrossEntropy,
   paramVariables,
   recurrentStep,
@@ -224,7 +225,7 @@ export default class NumbersGru implements Seq2SeqModule<NumbersGruEncoded, Numb
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: tf.logSoftmax(step.logits), state: step.state };
+      return { logProbs: logSoftmax(step.logits), state: step.state };
     });
   }
 

@@ -6,12 +6,12 @@
  */
 import type { KernelArgs, KernelFix, CpuBackend, WasmBackend, DataId } from './kernel-args.js';
 import { cpuHostOps, wasmHostOps, type HostOps } from './host-ops.js';
-import { softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss-kernels.js';
+import { logSoftmaxRows, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './loss-kernels.js';
 import { adamUpdate, sumSquares, type AdamAttrs } from './optimizer-kernels.js';
 import { recurrentBackward } from './recurrent-backward.js';
 import { recurrentForward, type RecurrentAttrs } from './recurrent-forward.js';
 import { simdKernelsFor, type WasmHeapBackend } from './simd/loader.js';
-import { softmaxCrossEntropyGradSimd, softmaxCrossEntropySimd, simdLossApplies } from './simd/loss.js';
+import { logSoftmaxSimd, softmaxCrossEntropyGradSimd, softmaxCrossEntropySimd, simdLossApplies } from './simd/loss.js';
 import { adamUpdateSimd, allFloat32, sumSquaresSimd } from './simd/optimizer.js';
 import { recurrentBackwardSimd, recurrentForwardSimd } from './simd/recurrent.js';
 
@@ -21,6 +21,7 @@ export const SUM_SQUARES = 'SeqloomSumSquares';
 export const ADAM_UPDATE = 'SeqloomAdamUpdate';
 export const SOFTMAX_CROSS_ENTROPY = 'SeqloomSoftmaxCrossEntropy';
 export const SOFTMAX_CROSS_ENTROPY_GRAD = 'SeqloomSoftmaxCrossEntropyGrad';
+export const LOG_SOFTMAX = 'SeqloomLogSoftmax';
 
 function fused<B>(hostOps: (backend: B) => HostOps): Record<string, KernelFix<B>> {
   const attrsOf = (args: KernelArgs<B>) => args.attrs as unknown as RecurrentAttrs;
@@ -31,6 +32,7 @@ function fused<B>(hostOps: (backend: B) => HostOps): Record<string, KernelFix<B>
     [ADAM_UPDATE]: () => (args) => adamUpdate(hostOps(args.backend), args.inputs, args.attrs as unknown as AdamAttrs),
     [SOFTMAX_CROSS_ENTROPY]: () => (args) => softmaxCrossEntropy(hostOps(args.backend), args.inputs),
     [SOFTMAX_CROSS_ENTROPY_GRAD]: () => (args) => softmaxCrossEntropyGrad(hostOps(args.backend), args.inputs),
+    [LOG_SOFTMAX]: () => (args) => logSoftmaxRows(hostOps(args.backend), args.inputs),
   };
 }
 
@@ -68,6 +70,11 @@ function wasmFused(): Record<string, KernelFix<WasmBackend>> {
       return k === null
         ? softmaxCrossEntropyGrad(wasmHostOps(args.backend), args.inputs)
         : softmaxCrossEntropyGradSimd(k, heap(args), args.inputs);
+    },
+    [LOG_SOFTMAX]: () => (args) => {
+      const x = args.inputs.logits!;
+      const k = simd(args, x.dtype === 'float32' && x.shape.length === 2 && x.shape[0]! > 0 && x.shape[1]! > 0);
+      return k === null ? logSoftmaxRows(wasmHostOps(args.backend), args.inputs) : logSoftmaxSimd(k, heap(args), args.inputs);
     },
     [RECURRENT_FORWARD]: () => (args) => {
       const simd = simdFor(args);

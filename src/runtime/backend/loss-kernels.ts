@@ -4,6 +4,7 @@
  * `SeqloomSoftmaxCrossEntropy`      logits [N, V], labels int32 [N], weights [N] →
  *                                   [total (scalar) = Σ_n w_n · (log Σ_v e^{x_nv} − x_n,label), probs [N, V]]
  * `SeqloomSoftmaxCrossEntropyGrad`  probs, labels, weights, dy (scalar) → dlogits = dy · w_n · (p_n − onehot(label_n))
+ * `SeqloomLogSoftmax`               logits [N, V] → log softmax [N, V] (decoding's log-probabilities)
  *
  * Through tfjs ops the same loss is logSoftmax (max, sub, exp, sum, log, sub), a one-hot [N, V]
  * tensor, a product and three sums, and its gradient as many again — each a pass over [N, V].
@@ -70,5 +71,36 @@ function gradRows(p: Float32Array, labels: Int32Array, w: Float32Array, dy: numb
     for (let v = 0; v < V; v++) out[at + v] = s * p[at + v]!;
     const label = labels[n]!;
     if (label >= 0 && label < V) out[at + label] = s * (p[at + label]! - 1);
+  }
+}
+
+/** log softmax per row: z − log Σ e^z with z = x − max (one exp pass over [N, V]). */
+export function logSoftmaxRows(ops: HostOps, inputs: Record<string, tf.TensorInfo>): tf.TensorInfo {
+  const [N, V] = inputs.logits!.shape as [number, number];
+  const z = ops.copy(inputs.logits!) as Float32Array;
+  const picked = new Float64Array(N);
+  shiftByRowMax(z, new Int32Array(N).fill(-1), picked, N, V);
+  const e = z.slice();
+  ops.expOfNonPositive(e);
+  subtractLogSums(z, rowSums(e, N, V), N, V);
+  return ops.make([N, V], z);
+}
+
+/** Σ_v e_nv per row, in float64. */
+export function rowSums(e: Float32Array, N: number, V: number): Float64Array {
+  const sums = new Float64Array(N);
+  for (let n = 0; n < N; n++) {
+    let sum = 0;
+    for (let v = n * V; v < (n + 1) * V; v++) sum += e[v]!;
+    sums[n] = sum;
+  }
+  return sums;
+}
+
+/** z_n ← z_n − log sums_n. */
+export function subtractLogSums(z: Float32Array, sums: Float64Array, N: number, V: number): void {
+  for (let n = 0; n < N; n++) {
+    const log = Math.log(sums[n]!);
+    for (let v = n * V; v < (n + 1) * V; v++) z[v] = z[v]! - log;
   }
 }

@@ -18,7 +18,7 @@ export { embedding, dense, activate, concatFeatures, repeatOverTime, dropout } f
 export type { Activation } from './layers.js';
 export { createAttentionParams, attention, projectAttentionKeys, maskedSoftmax, MASKED_SCORE } from './attention.js';
 export type { AttentionKind, AttentionParams, AttentionOptions } from './attention.js';
-export { maskedCrossEntropy, maskedDenseCrossEntropy, sequenceMask } from './loss.js';
+export { logSoftmax, maskedCrossEntropy, maskedDenseCrossEntropy, sequenceMask } from './loss.js';
 export { createOptimizer, trainStep, clipByGlobalNorm, clipScale, globalNorm } from './train.js';
 export type { OptimizerName, OptimizerOptions } from './train.js';
 export { toTorchTensors, fromTorchTensors, torchParamShapes, torchParamNames } from './torch-layout.js';

@@ -4,7 +4,7 @@
  * Perplexity = exp(mean) (metrics' `perplexity`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from '../backend/kernels-fused.js';
+import { LOG_SOFTMAX, SOFTMAX_CROSS_ENTROPY, SOFTMAX_CROSS_ENTROPY_GRAD } from '../backend/kernels-fused.js';
 import type { LossResult } from '../module.js';
 import { dense, type Activation } from './layers.js';
 import type { DenseParams } from './params.js';
@@ -127,4 +127,25 @@ function fusedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weights: tf
     };
   });
   return op(logits) as tf.Scalar;
+}
+
+/**
+ * log softmax over the last axis of logits [N, V] (decoding's log-probabilities): one fused kernel
+ * where the backend has it (wasm: the SIMD softmax; tfjs's op is six kernels, each a pass over
+ * [N, V]), else tf.logSoftmax. Differentiable: d x = dy − softmax · Σ dy.
+ */
+export function logSoftmax(logits: tf.Tensor2D): tf.Tensor2D {
+  if (!fusedEnabled || tf.getKernel(LOG_SOFTMAX, tf.getBackend()) === undefined || logits.shape[0] === 0 || logits.shape[1] === 0) {
+    return tf.logSoftmax(logits);
+  }
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const y = tf.engine().runKernel(LOG_SOFTMAX, { logits: args[0] as tf.Tensor }, {}) as tf.Tensor2D;
+    save([y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => dy.sub(tf.exp(saved[0]!).mul(dy.sum(-1, true)))),
+    };
+  });
+  return op(logits) as tf.Tensor2D;
 }

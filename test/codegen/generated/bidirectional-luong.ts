@@ -28,6 +28,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
+  logSoftmax,
   maskedDenseCrossEntropy,
   paramVariables,
   recurrentStep,
@@ -256,7 +257,7 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: tf.logSoftmax(step.logits), state: step.state };
+      return { logProbs: logSoftmax(step.logits), state: step.state };
     });
   }
 

@@ -22,6 +22,7 @@ import {
   embedded,
   embedding,
   fromTorchTensors,
+  logSoftmax,
   maskedCrossEntropy,
   paramVariables,
   recurrentStep,
@@ -187,7 +188,7 @@ export default class CharLm implements LanguageModelModule<CharLmState> {
       const next: CharLmState = {
         rnn_state: rnn.state as LstmState,
       };
-      return { logProbs: tf.logSoftmax(logits), state: next };
+      return { logProbs: logSoftmax(logits), state: next };
     });
   }
 

@@ -26,6 +26,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
+  logSoftmax,
   maskedDenseCrossEntropy,
   paramVariables,
   recurrentStep,
@@ -217,7 +218,7 @@ export default class D2lLstmTorch implements Seq2SeqModule<D2lLstmTorchEncoded, 
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: tf.logSoftmax(step.logits), state: step.state };
+      return { logProbs: logSoftmax(step.logits), state: step.state };
     });
   }
 

@@ -22,6 +22,7 @@ import {
   embedded,
   embedding,
   fromTorchTensors,
+  logSoftmax,
   maskedCrossEntropy,
   paramVariables,
   recurrentStep,
@@ -195,7 +196,7 @@ export default class ObjectModel implements LanguageModelModule<ObjectModelState
       const next: ObjectModelState = {
         async_state: async_.state as RnnState,
       };
-      return { logProbs: tf.logSoftmax(v), state: next };
+      return { logProbs: logSoftmax(v), state: next };
     });
   }
 

@@ -30,6 +30,7 @@ import {
   exhaustiveSearch,
   fromTorchTensors,
   greedySearch,
+  logSoftmax,
   maskedDenseCrossEntropy,
   paramVariables,
   projectAttentionKeys,
@@ -251,7 +252,7 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: tf.logSoftmax(step.logits), state: step.state };
+      return { logProbs: logSoftmax(step.logits), state: step.state };
     });
   }
 

@@ -21,6 +21,7 @@ import {
   embedded,
   embedding,
   fromTorchTensors,
+  logSoftmax,
   maskedCrossEntropy,
   paramVariables,
   recurrentStep,
@@ -184,7 +185,7 @@ export default class LstmLmTorch implements LanguageModelModule<LstmLmTorchState
       const next: LstmLmTorchState = {
         rnn_state: rnn.state as LstmState,
       };
-      return { logProbs: tf.logSoftmax(logits), state: next };
+      return { logProbs: logSoftmax(logits), state: next };
     });
   }
 

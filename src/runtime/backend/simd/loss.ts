@@ -47,3 +47,35 @@ export function softmaxCrossEntropyGradSimd(k: SimdExports, backend: Backend, in
     heapOffset(backend, out), N, V);
   return out;
 }
+
+/**
+ * `SeqloomLogSoftmax` with the SIMD softmax (softmax_xent_fwd with every label 0 gives each row's
+ * Σ e^(x − max) and x_0 − max, so max = x_0 − that): log p = x − max − log Σ, one pass here.
+ */
+export function logSoftmaxSimd(k: SimdExports, backend: Backend, inputs: Record<string, tf.TensorInfo>): tf.TensorInfo {
+  const logits = inputs.logits!;
+  const [N, V] = logits.shape as [number, number];
+  const probs = backend.makeOutput([N, V], 'float32');
+  const labels = backend.makeOutput([N], 'int32');
+  const stats = backend.makeOutput([4 * N + 2], 'float32');
+  const out = backend.makeOutput([N, V], 'float32');
+  (backend.typedArrayFromHeap(labels) as Int32Array).fill(0);
+  const at = heapOffset(backend, stats);
+  const aligned = at + (at & 4);
+  k.softmax_xent_fwd(heapOffset(backend, logits), heapOffset(backend, labels), heapOffset(backend, probs), aligned, N, V);
+  const s = new Float64Array((backend.typedArrayFromHeap(stats) as Float32Array).buffer, aligned, 2 * N);
+  const x = backend.typedArrayFromHeap(logits) as Float32Array;
+  const y = backend.typedArrayFromHeap(out) as Float32Array;
+  shiftRows(x, y, s, N, V);
+  for (const t of [probs, labels, stats]) backend.disposeData(t.dataId as object);
+  return out;
+}
+
+/** y_n = x_n − (max_n + log Σ_n), max_n = x_n0 − s[2n + 1], Σ_n = s[2n]. */
+function shiftRows(x: Float32Array, y: Float32Array, s: Float64Array, N: number, V: number): void {
+  for (let n = 0; n < N; n++) {
+    const at = n * V;
+    const shift = x[at]! - s[2 * n + 1]! + Math.log(s[2 * n]!);
+    for (let v = at; v < at + V; v++) y[v] = x[v]! - shift;
+  }
+}
