@@ -91,19 +91,18 @@ export function recurrentForwardSimd(
   const saved = cell === 'rnn' ? null : m.output([T * B, S]);
   const cs = lstm ? m.output([T, B, H]) : null;
   const zeros = m.temp([B * GH]);                            // h·W_hh while h = 0; h0, c0 when absent
-  const hbuf = m.temp([B, H]);                               // the product's left operand
+  const compact = compactOf(backend, m, inputs.lengths, T, B);
+  const order = compact === null ? 0 : compact.order;
+  const hbuf = compact === null ? m.temp([B, H]) : null;    // the product's left operand (all rows)
   const zerosAt = m.ptr(zeros);
   k.fill_zero(zerosAt, B * GH);
   const xp = m.ptr(inputs.projected!);
   const bhh = cell === 'gru' ? m.ptr(inputs.bhh!) : 0;
   const lengths = inputs.lengths === undefined ? 0 : m.ptr(inputs.lengths);
   const valueAt = m.ptr(value), savedAt = saved === null ? 0 : m.ptr(saved), csAt = cs === null ? 0 : m.ptr(cs);
-  const hbufAt = m.ptr(hbuf);
   let hPrev = inputs.h0 === undefined ? zerosAt : m.ptr(inputs.h0);
   let cPrev = !lstm || inputs.c0 === undefined ? zerosAt : m.ptr(inputs.c0);
   let started = inputs.h0 !== undefined;
-  const compact = compactOf(backend, m, inputs.lengths, T, B);
-  const order = compact === null ? 0 : compact.order;
   for (let s = 0; s < T; s++) {
     const t = timeAt(attrs, s);
     let product: tf.TensorInfo | null = null;
@@ -116,8 +115,8 @@ export function recurrentForwardSimd(
         ops.free(left);
       }
     } else if (started) {                                    // h = 0 before: skip the product
-      k.copy_f32(hbufAt, hPrev, BH);
-      product = ops.matMul(hbuf, inputs.whh!);
+      k.copy_f32(m.ptr(hbuf!), hPrev, BH);
+      product = ops.matMul(hbuf!, inputs.whh!);
     }
     const gh = product === null ? zerosAt : m.ptr(product);
     const x = xp + t * B * GH * F, h = valueAt + t * BH * F;
