@@ -66,6 +66,8 @@ export interface BatchedTarget {
   carried: string | null;
   /** A batched node not to evaluate (the output layer, when the caller applies it itself). */
   skip?: IRNode;
+  /** Valid lengths for the time-batched recurrent nodes of this side (`tgtLen ?? undefined`). */
+  recurrentLengths?: string;
 }
 
 /**
@@ -92,6 +94,7 @@ export function writeBatchedTarget(w: CodeBlockWriter, g: Gen, t: BatchedTarget)
       const node = g.ir.byName.get(step.node)!;
       if (node === t.skip) continue;
       if (node.recurrent) scope.bindStartState(node, start(node));
+      if (node.recurrent && t.recurrentLengths !== undefined) scope.bindLengths(node, t.recurrentLengths);
       emitNode(w, node, scope);
       continue;
     }

@@ -189,16 +189,30 @@ function outputLayer(g: Gen): (IRNode & { node: DenseNode }) | null {
   return out as IRNode & { node: DenseNode };
 }
 
+/**
+ * Whether the loss may stop the target side's recurrences at each sentence's length: every
+ * target-side node is position-wise (a value at step t depends on steps ≤ t only: embeddings,
+ * dense, concat, repeat, dropout, unidirectional recurrences; no attention, no per-step loop). Then
+ * the valid positions are the same with or without the stop, and the recurrences skip the padding.
+ */
+function canStopAtLengths(g: Gen): boolean {
+  if (g.ir.loops.length > 0) return false;
+  return g.ir.decode.every((n) => n.node.op !== 'attention' && (n.recurrent === null || n.recurrent.dirs === 1));
+}
+
 function trainingMethods(g: Gen): Method[] {
   const i = g.imports;
   const layer = outputLayer(g);
   const batchParams = [{ name: 'batch', type: i.type('Seq2SeqBatch') }, { name: 'training', type: 'boolean' }];
-  const teacherForced = (w: CodeBlockWriter, skip?: IRNode): Scope => {
+  const teacherForced = (w: CodeBlockWriter, skip?: IRNode, recurrentLengths?: string): Scope => {
     w.writeLine("checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);");
     w.writeLine('const encoded = this.encode(batch.src, batch.srcLen, training);');
-    return writeBatchedTarget(w, g, { ids: 'batch.tgtIn', encoded: 'encoded', carried: null, ...(skip ? { skip } : {}) }).scope;
+    return writeBatchedTarget(w, g, {
+      ids: 'batch.tgtIn', encoded: 'encoded', carried: null, ...(skip ? { skip } : {}), ...(recurrentLengths ? { recurrentLengths } : {}),
+    }).scope;
   };
   if (layer !== null) {
+    const stop = canStopAtLengths(g) && g.ir.decode.some((n) => n.recurrent !== null && n.loop === null);
     const dense = i.use('dense');
     const act = stringLiteral(layer.node.activation);
     const x = layer.node.input;
@@ -206,12 +220,15 @@ function trainingMethods(g: Gen): Method[] {
       {
         name: 'features',
         scope: TsScope.Private,
-        docs: [`Teacher-forced ${x.raw} [B, T_tgt, ${widthText(layer.inputWidth)}], what the output layer \`${layer.node.name}\` reads: the target side time-batched, loops per step.`],
-        parameters: batchParams,
+        docs: [[
+          `Teacher-forced ${x.raw} [B, T_tgt, ${widthText(layer.inputWidth)}], what the output layer \`${layer.node.name}\` reads: the target side time-batched, loops per step.`,
+          ...(stop ? ['With `tgtLen` the target-side recurrences stop at each sentence\'s length (the loss: it reads valid positions only, which are the same either way).'] : []),
+        ].join('\n')],
+        parameters: stop ? [...batchParams, { name: 'tgtLen', type: 'tf.Tensor1D | null', initializer: 'null' }] : batchParams,
         returnType: 'tf.Tensor3D',
         statements: (w) => {
           w.write('return tidy(() => ').inlineBlock(() => {
-            const scope = teacherForced(w, layer);
+            const scope = teacherForced(w, layer, stop ? 'tgtLen ?? undefined' : undefined);
             w.writeLine(`return ${scope.value({ ...x, raw: x.raw })};`);
           }).write(');').newLine();
         },
@@ -229,7 +246,7 @@ function trainingMethods(g: Gen): Method[] {
         docs: ['Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only.'],
         parameters: batchParams,
         returnType: i.type('LossResult'),
-        statements: [`return tidy(() => ${i.use('maskedDenseCrossEntropy')}(this.params.${layer.id}, ${act}, this.features(batch, training), batch.tgtOut, batch.tgtLen));`],
+        statements: [`return tidy(() => ${i.use('maskedDenseCrossEntropy')}(this.params.${layer.id}, ${act}, this.features(batch, training${stop ? ', batch.tgtLen' : ''}), batch.tgtOut, batch.tgtLen));`],
       },
       trainStepMethod(g),
     ];

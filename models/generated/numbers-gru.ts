@@ -257,13 +257,16 @@ export default class NumbersGru implements Seq2SeqModule<NumbersGruEncoded, Numb
     tf.dispose([state.decoder_state.h, state.encoder_state_top]);
   }
 
-  /** Teacher-forced decoder [B, T_tgt, 64], what the output layer `logits` reads: the target side time-batched, loops per step. */
-  private features(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D {
+  /**
+   * Teacher-forced decoder [B, T_tgt, 64], what the output layer `logits` reads: the target side time-batched, loops per step.
+   * With `tgtLen` the target-side recurrences stop at each sentence's length (the loss: it reads valid positions only, which are the same either way).
+   */
+  private features(batch: Seq2SeqBatch, training: boolean, tgtLen: tf.Tensor1D | null = null): tf.Tensor3D {
     return tidy(() => {
       checkShape('tgtIn', batch.tgtIn, [batch.src.shape[0], null]);
       const encoded = this.encode(batch.src, batch.srcLen, training);
       // input as parts: dec_in = [tgt_emb; context]; tgt_emb via its projected table when V < B·T, context once per sentence
-      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)], { init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 64]; h [2, B, 64]
+      const decoder = runRecurrent(this.cells.decoder, this.params.decoder, [embedded(this.params.tgt_emb, batch.tgtIn), repeated(encoded.encoder_state_top)], { lengths: tgtLen ?? undefined, init: encoded.encoder_state, training, rng: this.rng }); // output [B, T_tgt, 64]; h [2, B, 64]
       return decoder.output;
     });
   }
@@ -306,7 +309,7 @@ export default class NumbersGru implements Seq2SeqModule<NumbersGruEncoded, Numb
 
   /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
-    return tidy(() => maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
+    return tidy(() => maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training, batch.tgtLen), batch.tgtOut, batch.tgtLen));
   }
 
   /** One optimizer step on the masked loss, gradients clipped to global norm `clipNorm`. */

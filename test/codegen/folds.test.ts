@@ -6,10 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateFromSpec } from '../../codegen/index.js';
 import { loadSpecText } from '../../src/spec/index.js';
-import { REPO } from './helpers.js';
+import * as tf from '@tensorflow/tfjs';
+import { useBackend } from '../../src/runtime/backend/index.js';
+import { maskedCrossEntropy } from '../../src/runtime/nn/index.js';
+import { disposeBatch, REPO, seq2seqModule, tinyBatch } from './helpers.js';
 
 const D2L = readFileSync(path.join(REPO, 'models/d2l-seq2seq-gru.yaml'), 'utf8');
 
@@ -62,9 +65,16 @@ describe('the output layer in the loss', () => {
   it('d2l: loss applies the output dense to valid tokens only; forward applies it to features', () => {
     const text = generate(D2L);
     expect(method(text, '  loss(batch: Seq2SeqBatch')).toContain(
-      "maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen)");
+      "maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training, batch.tgtLen), batch.tgtOut, batch.tgtLen)");
+    expect(method(text, '  private features(batch: Seq2SeqBatch')).toContain('{ lengths: tgtLen ?? undefined, init: encoded.encoder_state,');
     expect(method(text, '  forward(batch: Seq2SeqBatch')).toContain("dense(this.params.logits, this.features(batch, training), 'none')");
     expect(method(text, '  private features(batch: Seq2SeqBatch')).not.toContain('const logits');
+  });
+
+  it('with attention on the target side the recurrences run to T (not position-wise in general)', () => {
+    const text = generate(readFileSync(path.join(REPO, 'models/d2l-seq2seq-attention.yaml'), 'utf8'));
+    expect(method(text, '  loss(batch: Seq2SeqBatch')).toContain('this.features(batch, training), batch.tgtOut, batch.tgtLen)');
+    expect(text).not.toContain('tgtLen ?? undefined');
   });
 
   it('under scheduled sampling (teacher_forcing < 1) the loss reads the logits of the stepwise path', () => {
@@ -73,5 +83,31 @@ describe('the output layer in the loss', () => {
     const text = generate(yaml);
     expect(text).not.toContain('maskedDenseCrossEntropy');
     expect(method(text, '  loss(batch: Seq2SeqBatch')).toContain('maskedCrossEntropy(training ? this.forwardStepwise(batch, true, 0.5)');
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('the generated loss on %s', (backend) => {
+  beforeAll(async () => {
+    await useBackend(backend);
+  });
+
+  it.each(['gru', 'lstm', 'rnn'])('d2l %s: loss (valid rows, decoder stopped at lengths) equals the masked loss of forward, gradients too', async (cell) => {
+    const m = await seq2seqModule(path.join(REPO, `models/d2l-seq2seq-${cell}.yaml`), { source: 13, target: 12 }, 3);
+    const batch = tinyBatch();
+    expect(Array.from(batch.tgtLen.dataSync())).toContain(2);   // a row with padding
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const vars = m.variables();
+      const ours = tf.variableGrads(() => m.loss(batch, false).mean, vars);
+      const plain = tf.variableGrads(() => maskedCrossEntropy(m.forward(batch, false), batch.tgtOut, batch.tgtLen).mean, vars);
+      expect(Math.abs(ours.value.dataSync()[0]! - plain.value.dataSync()[0]!)).toBeLessThan(1e-5);
+      for (const v of vars) {
+        const a = ours.grads[v.name]!.dataSync(), b = plain.grads[v.name]!.dataSync();
+        for (let k = 0; k < a.length; k++) expect(Math.abs(a[k]! - b[k]!)).toBeLessThan(1e-5);
+      }
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    disposeBatch(batch);
+    m.dispose();
   });
 });
