@@ -7,6 +7,8 @@
  *   loss        fused softmax cross-entropy (backend/loss-kernels.ts) vs logSoftmax + one-hot
  *   simd        wasm: the recurrences' per-step gate math in seqloom's WebAssembly SIMD module
  *               (backend/simd/kernels.c) vs the same kernels' JavaScript loops
+ *   compact     wasm SIMD recurrences multiply only the rows still within their length at each step
+ *               (rows sorted by length inside the kernel) vs every row
  *   rows        the output layer and the loss on valid target tokens only (nn/loss.ts
  *               maskedDenseCrossEntropy) vs on every position, padding included
  *   parts       recurrent inputs as parts (codegen/ir/folds.ts: repeated context projected once per
@@ -19,6 +21,7 @@ import type { Seq2SeqModule } from '../../src/runtime/module.js';
 import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
 import { setFusedLoss, setValidRowsLoss } from '../../src/runtime/nn/loss.js';
 import { setSimdKernels } from '../../src/runtime/backend/simd/loader.js';
+import { setCompactRows } from '../../src/runtime/backend/simd/recurrent.js';
 import { setInputParts } from '../../src/runtime/nn/recurrent.js';
 import { setFusedRecurrence } from '../../src/runtime/nn/sequence.js';
 import { createOptimizer } from '../../src/runtime/nn/train.js';
@@ -32,6 +35,7 @@ export const LEVERS: Record<string, (on: boolean) => void> = {
   optimizer: setFusedOptimizer,
   loss: setFusedLoss,
   simd: setSimdKernels,
+  compact: setCompactRows,
   parts: setInputParts,
   rows: setValidRowsLoss,
 };
