@@ -4,6 +4,7 @@
  * over its repetitions. A ratio is other / seqloom time (> 1: seqloom is faster). The machine is
  * shared and noisy, so bare times are only context; ratios from one interleaved run are the figures.
  */
+import { readFileSync } from 'node:fs';
 
 export interface Side {
   name: string;
@@ -73,6 +74,18 @@ export function round(x: number, digits = 3): number {
 }
 
 /** Peak resident set size of this process so far, MB. */
+/**
+ * This process's peak resident memory, MB: Linux's VmHWM (the high-water mark of this process's
+ * own address space), else getrusage's maxRSS. Not maxRSS on Linux: it survives execve, so a
+ * worker spawned by a big parent reports the parent's size at spawn time (a bench run once read
+ * 1096 MB for a worker whose own peak was 183 MB).
+ */
 export function peakRssMb(): number {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kb !== undefined) return Number(kb) / 1024;
+  } catch {
+    // not Linux: fall through
+  }
   return process.resourceUsage().maxRSS / 1024;
 }
