@@ -49,8 +49,9 @@ export function softmaxCrossEntropyGradSimd(k: SimdExports, backend: Backend, in
 }
 
 /**
- * `SeqloomLogSoftmax` with the SIMD softmax (softmax_xent_fwd with every label 0 gives each row's
- * Σ e^(x − max) and x_0 − max, so max = x_0 − that): log p = x − max − log Σ, one pass here.
+ * `SeqloomLogSoftmax` with the SIMD softmax (softmax_xent_fwd gives each row's Σ e^(x − max)):
+ * log p = x − (max + log Σ), with the row max taken again here (a comparison pass; rebuilding it
+ * from the kernel's x_label − max would cost an ulp of |x|).
  */
 export function logSoftmaxSimd(k: SimdExports, backend: Backend, inputs: Record<string, tf.TensorInfo>): tf.TensorInfo {
   const logits = inputs.logits!;
@@ -71,11 +72,13 @@ export function logSoftmaxSimd(k: SimdExports, backend: Backend, inputs: Record<
   return out;
 }
 
-/** y_n = x_n − (max_n + log Σ_n), max_n = x_n0 − s[2n + 1], Σ_n = s[2n]. */
+/** y_n = x_n − (max_n + log Σ_n), Σ_n = s[2n]. */
 function shiftRows(x: Float32Array, y: Float32Array, s: Float64Array, N: number, V: number): void {
   for (let n = 0; n < N; n++) {
     const at = n * V;
-    const shift = x[at]! - s[2 * n + 1]! + Math.log(s[2 * n]!);
-    for (let v = at; v < at + V; v++) y[v] = x[v]! - shift;
+    let max = -Infinity;
+    for (let v = at; v < at + V; v++) if (x[v]! > max) max = x[v]!;
+    const log = Math.log(s[2 * n]!);
+    for (let v = at; v < at + V; v++) y[v] = (x[v]! - max) - log;
   }
 }
