@@ -1,7 +1,7 @@
 /**
  * Training checkpoints (the CLI contract's folder): `model.safetensors`, `vocab.json`, `spec.yaml`,
  * `meta.json` as runtime/io's saveCheckpoint writes them (sha256 of every file in meta.json), plus
- * `optimizer.safetensors` (optimizer slots, for exact `--resume`). saveCheckpoint writes into a
+ * `optimizer.safetensors` (optimizer slots, for exact `--resume`). writeCheckpointFiles writes into a
  * staging folder and atomic-dir.ts commits the whole set, so a crash at any moment leaves the
  * previous checkpoint whole — never a folder without meta.json.
  */
@@ -11,7 +11,7 @@ import type { TaskKind } from '../spec/types.js';
 import type { TensorDict } from '../runtime/module.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import {
-  loadCheckpoint, saveCheckpoint, parseSafetensors, serializeSafetensors, CHECKPOINT_FILES as IO_FILES,
+  loadCheckpoint, writeCheckpointFiles, parseSafetensors, serializeSafetensors, CHECKPOINT_FILES as IO_FILES,
   type SafetensorsTensor,
 } from '../runtime/io/index.js';
 import { UserError } from '../errors.js';
@@ -59,7 +59,7 @@ function vocabRecord(v: CheckpointVocabs): Record<string, Vocab> {
 
 export async function writeCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
   await replaceFilesAtomically(dir, (staging) => {
-    saveCheckpoint(staging, {
+    writeCheckpointFiles(staging, {
       tensors: c.weights,
       vocab: vocabRecord(c.vocabs),
       specText: c.specText,

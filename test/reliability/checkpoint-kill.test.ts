@@ -1,6 +1,7 @@
 /**
  * `kill -9` while a checkpoint is being saved: a child process re-saves a trained checkpoint in a
- * loop through the trainer's save path (fixtures/save-loop.mjs, big optimizer file) and is killed
+ * loop through the trainer's save path, or runtime/io's saveCheckpoint as a library caller would
+ * (fixtures/save-loop.mjs, big optimizer file), and is killed
  * with SIGKILL at random moments, and once inside the commit (between two renames). After every
  * kill the folder must load — runtime/io's loadCheckpoint, the trainer's readCheckpoint, and finally
  * `seqloom translate` — holding either the save before the kill or the one in flight, whole (every
@@ -34,9 +35,10 @@ afterAll(() => removeTemp(root));
 interface Run { saved: number[]; lines: string[] }
 
 /** Starts the saver; kills it with SIGKILL when `killWhen(line)` says so (or after `afterMs` past `ready`). */
-function runAndKill(start: number, o: { afterMs?: number; pause?: boolean; killWhen?: (line: string) => boolean }): Promise<Run> {
+function runAndKill(start: number, o: { afterMs?: number; pause?: boolean; library?: boolean; killWhen?: (line: string) => boolean }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, ckpt, String(start), ...(o.pause ? ['pause'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const mode = o.pause ? ['pause'] : o.library ? ['library'] : [];
+    const child = spawn(process.execPath, [CHILD, ckpt, String(start), ...mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     const run: Run = { saved: [], lines: [] };
     let stderr = '';
     let buffered = '';
@@ -84,12 +86,12 @@ function checkWhole(): number {
 }
 
 describe.skipIf(!BUILT)('SIGKILL while saving a checkpoint', () => {
-  it('random kills leave the last save or the one in flight, whole', async () => {
-    let next = 2;
-    let latest = 1;
+  it.each([['the trainer', false], ['runtime/io saveCheckpoint (a library caller)', true]])('random kills while %s saves leave the last save or the one in flight, whole', async (_who, library) => {
+    let latest = checkWhole();          // 1 after training; where the other saver left it
+    let next = latest + 1;
     const delays = [40, 260, 120, 530, 75, 380]; // fixed spread of moments (saves take ~0.1–0.5 s each)
     for (const delay of delays) {
-      const run = await runAndKill(next, { afterMs: delay + Math.floor(Math.random() * 60) });
+      const run = await runAndKill(next, { afterMs: delay + Math.floor(Math.random() * 60), library });
       const lastSaved = run.saved.at(-1) ?? latest;
       const epoch = checkWhole();
       // The save reported last, or the one being written when the kill came (if its commit was reached).

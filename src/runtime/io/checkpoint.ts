@@ -3,8 +3,10 @@
  * `vocab.json` ({stream: {tokens}}), `spec.yaml` (the spec text as trained) and `meta.json`
  * ({spec_hash, seed, epoch, metrics, files: {name: sha256}, ...}).
  *
- * Saving writes each file atomically, removes a stale meta.json first and writes the new one last,
- * so a folder with a meta.json is a complete checkpoint and an interrupted save is recognizable.
+ * saveCheckpoint commits the files through a journal (atomic-dir.ts: staged, fsynced, then
+ * renamed in, meta.json last), so a crash at any moment leaves one whole checkpoint — the old one,
+ * or the new one once the journal is written. Inside a folder, meta.json is written last, so a
+ * folder with a meta.json is complete and one without is a recognizable interrupted save.
  * meta.json records every file's sha256; loading checks presence, the hashes, the spec hash and the
  * vocabularies, and names the offending file in a UserError. A save interrupted inside the
  * trainer's commit reads as the new checkpoint (pending-commit.ts), and a load that races a save in
@@ -16,6 +18,7 @@ import { readFileBounded } from './bounded-read.js';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { Vocab, type VocabJSON } from '../text/vocab.js';
+import { replaceFilesAtomicallySync } from './atomic-dir.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { pendingCommit, saveInProgress } from './pending-commit.js';
 import {
@@ -75,8 +78,41 @@ function sha256(bytes: Uint8Array): string {
 const RESERVED = new Set<string>(Object.values(CHECKPOINT_FILES));
 const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
-/** Write a checkpoint into `dir` (created if needed). Returns the file names written, meta.json last. */
+/**
+ * Write a checkpoint into `dir` (created if needed), crash-safe: the files are staged and committed
+ * as one unit. Returns the file names written, meta.json last.
+ */
 export function saveCheckpoint(dir: string, input: CheckpointInput): string[] {
+  const files = checkpointFiles(input);   // a bad tensor or file name fails here, before any write
+  let names: string[] = [];
+  replaceFilesAtomicallySync(dir, (staging) => { names = writeFiles(staging, input, files); });
+  return names;
+}
+
+/**
+ * The files of a checkpoint, written straight into `dir`, meta.json last (after removing a stale
+ * one). Not crash-safe by itself: for a fresh folder, or a journal's staging folder (the trainer's
+ * writeCheckpoint, saveCheckpoint).
+ */
+export function writeCheckpointFiles(dir: string, input: CheckpointInput): string[] {
+  return writeFiles(dir, input, checkpointFiles(input));
+}
+
+function writeFiles(dir: string, input: CheckpointInput, files: [string, Uint8Array][]): string[] {
+  const metaPath = path.join(dir, CHECKPOINT_FILES.meta);
+  rmSync(metaPath, { force: true }); // until the new meta.json lands, the folder reads as incomplete
+  const hashes: Record<string, string> = {};
+  for (const [name, bytes] of files) {
+    writeFileAtomic(path.join(dir, name), bytes);
+    hashes[name] = sha256(bytes);
+  }
+  const meta = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...input.meta, spec_hash: specHash(input.specText), files: hashes };
+  writeFileAtomic(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
+  return [...files.map(([name]) => name), CHECKPOINT_FILES.meta];
+}
+
+/** Every file but meta.json, serialized (a bad tensor or file name fails here, before any write). */
+function checkpointFiles(input: CheckpointInput): [string, Uint8Array][] {
   const spec_hash = specHash(input.specText);
   const vocab: Record<string, VocabJSON> = {};
   for (const [stream, v] of Object.entries(input.vocab)) vocab[stream] = v instanceof Vocab ? v.toJSON() : Vocab.fromJSON(v, `vocabulary ${stream}`).toJSON();
@@ -89,16 +125,7 @@ export function saveCheckpoint(dir: string, input: CheckpointInput): string[] {
     if (RESERVED.has(name) || !SAFE_NAME.test(name)) throw new UserError(`cannot add checkpoint file ${JSON.stringify(name)}`);
     files.push([name, typeof content === 'string' ? Buffer.from(content, 'utf8') : content]);
   }
-  const metaPath = path.join(dir, CHECKPOINT_FILES.meta);
-  rmSync(metaPath, { force: true }); // until the new meta.json lands, the folder reads as incomplete
-  const hashes: Record<string, string> = {};
-  for (const [name, bytes] of files) {
-    writeFileAtomic(path.join(dir, name), bytes);
-    hashes[name] = sha256(bytes);
-  }
-  const meta = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...input.meta, spec_hash, files: hashes };
-  writeFileAtomic(metaPath, `${JSON.stringify(meta, null, 2)}\n`);
-  return [...files.map(([name]) => name), CHECKPOINT_FILES.meta];
+  return files;
 }
 
 function readCheckpointFile(dir: string, name: string, staged: ReadonlyMap<string, string> = new Map()): Uint8Array {

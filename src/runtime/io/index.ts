@@ -6,6 +6,6 @@ export {
   type SafetensorsDtype, type TensorData, type SafetensorsTensor, type SafetensorsFile,
 } from './safetensors.js';
 export {
-  saveCheckpoint, loadCheckpoint, specHash, CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
+  saveCheckpoint, writeCheckpointFiles, loadCheckpoint, specHash, CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
   type CheckpointMeta, type CheckpointInput, type Checkpoint,
 } from './checkpoint.js';

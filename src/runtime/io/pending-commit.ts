@@ -1,6 +1,6 @@
 /**
  * Reading a checkpoint folder whose save was interrupted inside its commit. The trainer saves
- * through a journal (src/train/atomic-dir.ts): the new files go to `DIR/.staging/`, then
+ * through a journal (atomic-dir.ts): the new files go to `DIR/.staging/`, then
  * `DIR/.staging/COMMIT` (a JSON list of their names) marks the point of no return, then each file
  * is renamed into DIR, `meta.json` last. A process killed between two of those renames leaves DIR
  * with some new files and the old meta.json — but the new checkpoint is whole: the rest of it is

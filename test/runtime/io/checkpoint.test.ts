@@ -85,20 +85,25 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     }
   });
 
-  it('an interrupted save leaves no meta.json behind', () => {
+  it('a failed save leaves one whole checkpoint: the old one before the journal is written, the new one after', () => {
     const dir = fresh();
     saveCheckpoint(dir, input());
     // A tensor that cannot be serialized fails the save before anything is written…
     expect(() => saveCheckpoint(dir, input({ tensors: { bad: { shape: [2], data: new Float32Array(1) } } }))).toThrow(UserError);
     expect(loadCheckpoint(dir).meta.epoch).toBe(3); // …so the old checkpoint is intact.
-    // A failure while writing (here: a folder where a file must go) happens after the old meta.json is gone.
+    expect(existsSync(path.join(dir, '.staging'))).toBe(false);
+    // A file that cannot be replaced (a folder in its place) fails the commit after the journal:
     const dir2 = fresh();
     saveCheckpoint(dir2, input());
     rmSync(path.join(dir2, 'spec.yaml'));
     writeFileAtomic(path.join(dir2, 'spec.yaml', 'blocker'), 'x');
-    expect(() => saveCheckpoint(dir2, input())).toThrow(/cannot write .*spec.yaml/);
-    expect(existsSync(path.join(dir2, 'meta.json'))).toBe(false);
-    expect(userError(() => loadCheckpoint(dir2))).toMatch(/meta.json is missing/);
+    expect(userError(() => saveCheckpoint(dir2, input({ meta: { seed: 7, epoch: 4, metrics: {} } })))).toMatch(/cannot write .*spec.yaml .*staged/);
+    expect(loadCheckpoint(dir2).meta.epoch).toBe(4);   // readers see the new checkpoint, through the journal
+    // Once the blocker is gone, the next save finishes the staged one, then commits its own.
+    rmSync(path.join(dir2, 'spec.yaml'), { recursive: true });
+    saveCheckpoint(dir2, input({ meta: { seed: 7, epoch: 5, metrics: {} } }));
+    expect(loadCheckpoint(dir2).meta.epoch).toBe(5);
+    expect(readdirSync(dir2).sort()).toEqual(['meta.json', 'model.safetensors', 'spec.yaml', 'vocab.json']);
   });
 
   it('files changed after saving, or mixed from two saves, are caught by meta.json\'s hashes', () => {
