@@ -9,6 +9,8 @@
  *               (backend/simd/kernels.c) vs the same kernels' JavaScript loops
  *   compact     wasm SIMD recurrences multiply only the rows still within their length at each step
  *               (rows sorted by length inside the kernel) vs every row
+ *   padding     recurrences' input projections only for the (step, row) pairs within a length
+ *               (from ~16 M skipped multiply-adds; below that the gathers cost more) vs every row
  *   rows        the output layer and the loss on valid target tokens only (nn/loss.ts
  *               maskedDenseCrossEntropy) vs on every position, padding included
  *   parts       recurrent inputs as parts (codegen/ir/folds.ts: repeated context projected once per
@@ -22,7 +24,7 @@ import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
 import { setFusedLoss, setValidRowsLoss } from '../../src/runtime/nn/loss.js';
 import { setSimdKernels } from '../../src/runtime/backend/simd/loader.js';
 import { setCompactRows } from '../../src/runtime/backend/simd/recurrent.js';
-import { setInputParts } from '../../src/runtime/nn/recurrent.js';
+import { setInputParts, setProjectValidRows } from '../../src/runtime/nn/recurrent.js';
 import { setFusedRecurrence } from '../../src/runtime/nn/sequence.js';
 import { createOptimizer } from '../../src/runtime/nn/train.js';
 import { disposeBatch, seq2seqTensors } from '../../src/train/batch-tensors.js';
@@ -36,6 +38,7 @@ export const LEVERS: Record<string, (on: boolean) => void> = {
   loss: setFusedLoss,
   simd: setSimdKernels,
   compact: setCompactRows,
+  padding: (on: boolean) => setProjectValidRows(on),
   parts: setInputParts,
   rows: setValidRowsLoss,
 };

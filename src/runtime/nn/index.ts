@@ -9,7 +9,7 @@ export type {
   ParamMap, RecurrentConfig, RecurrentParams, EmbeddingParams, DenseParams, CellKind, Nonlinearity,
 } from './params.js';
 export {
-  runRecurrent, recurrentStep, repeated, embedded, setInputParts, zeroState, stateTop, selectRecurrentState, disposeRecurrentState,
+  runRecurrent, recurrentStep, repeated, embedded, setInputParts, setProjectValidRows, zeroState, stateTop, selectRecurrentState, disposeRecurrentState,
 } from './recurrent.js';
 export type {
   RecurrentState, RnnState, GruState, LstmState, RecurrentRunOptions, RecurrentStepOptions, RecurrentInputPart, RepeatedInput, EmbeddedInput,

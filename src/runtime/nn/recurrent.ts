@@ -98,6 +98,8 @@ export function runRecurrent(
     const { batch, steps } = parts;
     const initial = opts.init === undefined ? null : checkedState(cfg, opts.init, batch);
     const lengths = opts.lengths === undefined ? null : checkedLengths(opts.lengths, batch);
+    let validRows: ValidRows | null | undefined;                                  // computed on first use
+    const valid = (): ValidRows | null => (validRows === undefined ? (validRows = validRowIndex(lengths, steps, batch)) : validRows);
     const h0 = initial === null ? null : unstackRows(initial.h) as tf.Tensor2D[];
     const c0 = initial?.c === undefined ? null : unstackRows(initial.c) as tf.Tensor2D[];
     const hs: tf.Tensor2D[] = [];
@@ -113,7 +115,7 @@ export function runRecurrent(
       for (let d = 0; d < dirs; d++) {
         const k = layer * dirs + d;
         const w = layerWeights(params, layer, d);
-        const projected = layer === 0 ? projectParts(cfg.cell, parts, flat, w) : projectInputs(cfg.cell, flat!, w);
+        const projected = layer === 0 ? projectParts(cfg.cell, parts, flat, w, valid) : projectRows(cfg.cell, flat!, w, valid);
         const run = runDirection(cfg, w, projected, steps, batch, h0?.[k] ?? null, c0?.[k] ?? null, lengths, d === 1);
         outs.push(run.outputs);                                                 // [T, B, H]
         hs.push(run.h);
@@ -222,11 +224,11 @@ interface InputParts {
  * time-major) · their rows of W_ih, plus each lookup's row of its projected table, plus the bias,
  * plus the repeated vectors' projection [B, G·H] at every step.
  */
-function projectParts(cell: CellKind, parts: InputParts, flat: tf.Tensor2D | null, w: LayerWeights): tf.Tensor2D {
+function projectParts(cell: CellKind, parts: InputParts, flat: tf.Tensor2D | null, w: LayerWeights, valid: () => ValidRows | null): tf.Tensor2D {
   const { steps, batch } = parts;
   let projected: tf.Tensor2D = flat === null
     ? tf.zeros([steps * batch, w.wih.shape[1]]).add(inputBias(cell, w)) as tf.Tensor2D
-    : projectInputs(cell, flat, { ...w, wih: pickRows(w.wih, parts.sequenceRows) });
+    : projectRows(cell, flat, { ...w, wih: pickRows(w.wih, parts.sequenceRows) }, valid);
   for (const { weight, ids, rows } of parts.lookups) {
     const table = tf.matMul(weight, pickRows(w.wih, [rows]));                            // [V, G·H]
     projected = projected.add(tf.gather(table, ids));
@@ -235,6 +237,62 @@ function projectParts(cell: CellKind, parts: InputParts, flat: tf.Tensor2D | nul
   const perSentence = tf.matMul(parts.repeated, pickRows(w.wih, parts.repeatedRows));    // [B, G·H]
   const width = projected.shape[1];
   return projected.reshape([steps, batch, width]).add(perSentence.expandDims(0)).reshape([steps * batch, width]) as tf.Tensor2D;
+}
+
+let validRowsEnabled = true;
+
+/**
+ * Below this many skipped multiply-adds (padding rows × In × G·H) the gathers cost more than the
+ * product they save (d2l size: ~0.6 M, 0.8× slower; the large bench size: ~170 M, 1.14× faster).
+ */
+const SKIP_ROWS_MIN_MACS = 2 ** 24;
+let skipRowsMinMacs = SKIP_ROWS_MIN_MACS;
+
+/**
+ * Turns off (false) projecting only the valid (step, row) pairs of a masked sequence: every row is
+ * projected, padding included — for benchmarks measuring what skipping it buys, and tests (which
+ * may lower the size from which it applies). On by default.
+ */
+export function setProjectValidRows(on: boolean, minMacs = SKIP_ROWS_MIN_MACS): void {
+  validRowsEnabled = on;
+  skipRowsMinMacs = minMacs;
+}
+
+/**
+ * Time-major indices t·B + b of the steps a recurrence uses (t < lengths[b]), or null when that is
+ * every step (or the switch is off). Rows past a length are never read by the recurrence.
+ */
+function validRowIndex(lengths: tf.Tensor1D | null, steps: number, batch: number): ValidRows | null {
+  if (!validRowsEnabled || lengths === null) return null;
+  const lens = lengths.dataSync();
+  const rows: number[] = [];
+  const spread = new Int32Array(steps * batch);
+  for (let t = 0; t < steps; t++) {
+    for (let b = 0; b < batch; b++) {
+      const at = t * batch + b;
+      if (t < lens[b]!) { spread[at] = rows.length; rows.push(at); } else spread[at] = -1;
+    }
+  }
+  if (rows.length === steps * batch) return null;
+  for (let i = 0; i < spread.length; i++) if (spread[i]! < 0) spread[i] = rows.length;   // the zero row
+  return { rows: tf.tensor1d(rows, 'int32'), spread: tf.tensor1d(spread, 'int32') };
+}
+
+/** The valid rows (indices into T·B) and, per row of T·B, where it is among them (or the zero row). */
+interface ValidRows { rows: tf.Tensor1D; spread: tf.Tensor1D }
+
+/**
+ * x W_ih + b for the rows a recurrence reads: with `valid`, only those rows are multiplied and the
+ * others are left zero (a masked step keeps its state whatever its input), else every row.
+ */
+function projectRows(cell: CellKind, flat: tf.Tensor2D, w: LayerWeights, validRows: () => ValidRows | null): tf.Tensor2D {
+  const macsPerRow = flat.shape[1] * w.wih.shape[1];
+  if (flat.shape[0] * macsPerRow < skipRowsMinMacs) return projectInputs(cell, flat, w);   // too small to pay
+  const valid = validRows();
+  if (valid === null || (flat.shape[0] - valid.rows.shape[0]) * macsPerRow < skipRowsMinMacs) return projectInputs(cell, flat, w);
+  const projected = projectInputs(cell, tf.gather(flat, valid.rows), w);                  // [N, G·H]
+  const padded = tf.concat([projected, tf.zeros([1, projected.shape[1]])], 0);             // [N + 1, G·H]
+  return tf.gather(padded, valid.spread) as tf.Tensor2D;                                  // [T·B, G·H]
 }
 
 function isRepeated(part: RecurrentInputPart): part is RepeatedInput {

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src/runtime/backend/index.js';
 import {
   createEmbeddingParams, createRecurrentParams, createRng, disposeParams, embedded, embedding, repeated, repeatOverTime, runRecurrent, setInputParts,
+  setProjectValidRows,
   type CellKind, type RecurrentConfig, type RecurrentInputPart,
 } from '../../../src/runtime/nn/index.js';
 
@@ -95,6 +96,33 @@ describe.each(['cpu', 'wasm'] as const)('runRecurrent input parts on %s', (backe
       disposeParams(params);
       for (const t of tables) if (t !== null) disposeParams(t);
     });
+
+  it.each(CELLS)('%s (bidirectional: %s): projecting only the valid rows of a masked sequence changes no value or gradient', (cell, bidirectional) => {
+    const cfg: RecurrentConfig = { cell, inputSize: 3, hidden: H, layers: 3, dropout: 0, bidirectional, nonlinearity: 'tanh' };
+    const params = createRecurrentParams(cfg, createRng(5));
+    const rng = createRng(6);
+    const x = tf.tensor3d(Array.from({ length: B * T * 3 }, () => rng.normal()), [B, T, 3]);
+    const lengths = tf.tensor1d([5, 1, 3], 'int32');
+    const vars = Object.values(params);
+    const run = (validOnly: boolean) => tf.tidy(() => {
+      setProjectValidRows(validOnly, 0);   // from any size, so these small shapes take the path
+      try {
+        const f = (z: tf.Tensor) => {
+          const { output, state } = runRecurrent(cfg, params, z as tf.Tensor3D, { lengths });
+          const w = tf.linspace(0.5, 1.5, output.size).reshape(output.shape);
+          return output.mul(w).sum().add(state.h.square().sum()).add(state.c?.sum() ?? 0) as tf.Scalar;
+        };
+        const { value, grads } = tf.variableGrads(() => f(x), vars);
+        return [value, tf.grad(f)(x), ...vars.map((v) => grads[v.name]!)];
+      } finally {
+        setProjectValidRows(true);
+      }
+    });
+    const valid = run(true), all = run(false);
+    valid.forEach((t, i) => expect(maxDiff(t, all[i]!)).toBeLessThan(1e-5));
+    tf.dispose([...valid, ...all, x, lengths]);
+    disposeParams(params);
+  });
 
   it('with parts off, runs exactly the concatenation as written', () => {
     const cfg: RecurrentConfig = { cell: 'lstm', inputSize: 5, hidden: H, layers: 2, dropout: 0, bidirectional: false, nonlinearity: 'tanh' };
