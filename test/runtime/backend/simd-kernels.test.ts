@@ -15,7 +15,8 @@ import { heapOffset, loadSimdKernels, setSimdKernels, simdKernelsFor, simdModule
 import { setCompactRows } from '../../../src/runtime/backend/simd/recurrent.js';
 import { createRng } from '../../../src/runtime/nn/index.js';
 import { GATES, type CellKind } from '../../../src/runtime/nn/params.js';
-import { hasFusedRecurrence, runCellSequence, type SequenceSpec } from '../../../src/runtime/nn/sequence.js';
+import { hasFusedRecurrence } from '../../../src/runtime/nn/sequence.js';
+import { CELLS, sequenceValuesAndGrads, type SequenceCase } from '../nn/helpers/sequence-case.js';
 
 function uleb(bytes: Uint8Array, at: number): [number, number] {
   let result = 0, shift = 0, b: number;
@@ -95,40 +96,11 @@ describe('the committed SIMD module', () => {
   }, 60_000);
 });
 
-const CELLS: Array<[CellKind, 'tanh' | 'relu']> = [['rnn', 'tanh'], ['rnn', 'relu'], ['gru', 'tanh'], ['lstm', 'tanh']];
+type Case = SequenceCase;
 
-interface Case { steps: number; batch: number; hidden: number; lengths: number[] | null; h0: boolean; c0: boolean; reverse: boolean; seed: number }
-
-/** Outputs, loss value and gradients for every input of the fused op. */
+/** Outputs, loss value and gradients for every input of the fused op (W_hh at a typical init: no chaotic error growth). */
 function run(cell: CellKind, nl: 'tanh' | 'relu', c: Case): number[][] {
-  const rng = createRng(c.seed);
-  const G = GATES[cell];
-  const { steps: T, batch: B, hidden: H } = c;
-  const rand = (n: number, scale = 1) => Array.from({ length: n }, () => scale * rng.normal());
-  return tf.tidy(() => {
-    const projected = tf.tensor2d(rand(T * B * G * H), [T * B, G * H]);
-    const whh = tf.tensor2d(rand(H * G * H, 1 / Math.sqrt(H)), [H, G * H]); // a typical init: no chaotic error growth
-    const bhh = tf.tensor1d(rand(G * H));
-    const h0 = c.h0 ? tf.tensor2d(rand(B * H), [B, H]) : null;
-    const c0 = cell === 'lstm' && c.c0 ? tf.tensor2d(rand(B * H), [B, H]) : null;
-    const lengths = c.lengths === null ? null : tf.tensor1d(c.lengths, 'int32');
-    const spec: SequenceSpec = { cell, nonlinearity: nl, steps: T, batch: B, hidden: H, lengths, reverse: c.reverse };
-    const inputs = [projected, whh, ...(cell === 'gru' ? [bhh] : []), ...(h0 ? [h0] : []), ...(c0 ? [c0] : [])];
-    const weights = tf.tensor3d(rand(T * B * H), [T, B, H]);
-    const wc = tf.tensor2d(rand(B * H), [B, H]);
-    const loss = (...xs: tf.Tensor[]) => {
-      const [p, w, ...rest] = xs;
-      const b = cell === 'gru' ? rest.shift() as tf.Tensor1D : bhh;
-      const r = runCellSequence(spec, p as tf.Tensor2D, w as tf.Tensor2D, b,
-        h0 ? rest.shift() as tf.Tensor2D : null, c0 ? rest.shift() as tf.Tensor2D : null);
-      const total = tf.sum(r.outputs.mul(weights)).add(tf.sum(r.h.mul(wc)));
-      return r.c === null ? total : total.add(tf.sum(r.c.mul(wc.neg())));
-    };
-    const { value, grads } = tf.valueAndGrads(loss)(inputs);
-    const r = runCellSequence(spec, projected, whh, bhh, h0, c0);
-    const outs = [r.outputs, r.h, ...(r.c === null ? [] : [r.c])];
-    return [...outs.map((o) => Array.from(o.dataSync())), Array.from(value.dataSync()), ...grads.map((g) => Array.from(g.dataSync()))];
-  });
+  return sequenceValuesAndGrads(cell, nl, c, { whhScale: 1 / Math.sqrt(c.hidden) });
 }
 
 function runBoth(cell: CellKind, nl: 'tanh' | 'relu', c: Case): [number[][], number[][]] {
