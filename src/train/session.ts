@@ -19,6 +19,7 @@ import { loadModuleForSpec, type SpecModuleLoader } from './model-loader.js';
 import { guardTrainingMemory } from '../guard/index.js';
 import { describeShowcase } from './show-examples.js';
 import { resolveDecodeSettings } from './search.js';
+import { appendMetrics, truncateMetricsAfter } from './metrics-log.js';
 
 export interface TrainOptions {
   specPath: string;
@@ -66,6 +67,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
   try {
     let startEpoch = 0, startStep = 0;
     const history: EpochRecord[] = [];
+    if (!resumeFrom) truncateMetricsAfter(outDir, -Infinity); // a fresh run starts a fresh log
     if (resumeFrom) {
       module.importTensors(resumeFrom.weights);
       if (resumeFrom.optimizer) {
@@ -78,6 +80,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
       }
       startEpoch = resumeFrom.meta.epoch;
       startStep = resumeFrom.meta.step;
+      truncateMetricsAfter(outDir, startStep);
       history.push(...resumeFrom.meta.history);
       if (startEpoch >= epochs) {
         opts.reporter.note(`${outDir} is already at epoch ${startEpoch} (--epochs ${epochs} is the total); nothing to train`
@@ -90,8 +93,14 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
 
     const policy = new CheckpointPolicy(opts.checkpointEvery);
     let savedEpoch = resumeFrom?.meta.epoch ?? 0;
+    let seconds = history.reduce((sum, h) => sum + h.seconds, 0);
     const save = async (s: EpochSummary) => {
       history.push({ epoch: s.epoch, loss: s.loss, perplexity: s.perplexity, seconds: s.seconds, tokens_per_second: s.tokensPerSecond });
+      seconds += s.seconds;
+      appendMetrics(outDir, {
+        kind: 'epoch', step: s.step, epoch: s.epoch, train_loss: s.loss, train_ppl: s.perplexity,
+        tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds,
+      });
       if (!policy.due(s.epoch, s.epoch === epochs)) return;
       await policy.timed(() => writeCheckpoint(outDir, checkpointContents({
         spec, module, data, seed, backend, epoch: s.epoch, step: s.step, history,

@@ -96,7 +96,7 @@ describe.skipIf(!built)('seqloom CLI: train → translate → eval, forward, dec
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('run\n');
     expect(fs.readdirSync(path.join(root, 'run')).sort())
-      .toEqual(['meta.json', 'model.safetensors', 'optimizer.safetensors', 'spec.yaml', 'vocab.json']);
+      .toEqual(['meta.json', 'metrics.jsonl', 'model.safetensors', 'optimizer.safetensors', 'spec.yaml', 'vocab.json']);
     const again = seqloom(['train', 'tiny.yaml', '--out', 'run']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/^seqloom: error: run already holds a checkpoint\nhelp: pass --resume/);

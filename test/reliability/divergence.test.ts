@@ -35,7 +35,7 @@ describe.skipIf(!BUILT)('divergence', () => {
     expect(ckpt.meta.step).toBe(1);
     expect(Number.isFinite(ckpt.meta.history[0]!.loss)).toBe(true);
     expect(fs.readdirSync(path.join(root, 'run')).sort())
-      .toEqual(['meta.json', 'model.safetensors', 'optimizer.safetensors', 'spec.yaml', 'vocab.json']);
+      .toEqual(['meta.json', 'metrics.jsonl', 'model.safetensors', 'optimizer.safetensors', 'spec.yaml', 'vocab.json']);
 
     // The same seed for one epoch writes the very same weights and optimizer state.
     const one = seqloom(['train', 'nan.yaml', '--out', 'one', '--epochs', '1'], root);

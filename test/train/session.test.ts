@@ -14,6 +14,7 @@ import { createProgressReporter, type ProgressReporter } from '../../src/train/p
 import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { STAGING_DIR } from '../../src/train/atomic-dir.js';
 import { UserError } from '../../src/errors.js';
+import { readMetrics } from '../../src/train/metrics-log.js';
 import { FakeLmClass, fakeLmSpec, fakeLoader, fakeSeq2SeqClass, fakeSeq2SeqSpec } from './fake-spec.js';
 
 const dirs: string[] = [];
@@ -55,7 +56,7 @@ describe('runTraining', () => {
     const r = await runTraining(base(out, { epochs: 3, reporter: observing }));
     expect(seenAtEpochStart).toEqual([0, 1, 2]);
     expect(r.savedEpoch).toBe(3);
-    expect(fs.readdirSync(out).sort()).toEqual(['meta.json', 'model.safetensors', 'optimizer.safetensors', 'spec.yaml', 'vocab.json']);
+    expect(fs.readdirSync(out).sort()).toEqual(['meta.json', 'metrics.jsonl', 'model.safetensors', 'optimizer.safetensors', 'spec.yaml', 'vocab.json']);
     const ckpt = readCheckpoint(out, { optimizer: true });
     expect(ckpt.meta.epoch).toBe(3);
     expect(ckpt.meta.step).toBe(r.result.step);
@@ -83,6 +84,13 @@ describe('runTraining', () => {
     expect(weightsOf(split)).toEqual(weightsOf(straight));
     expect(readCheckpoint(split).meta.step).toBe(readCheckpoint(straight).meta.step);
     expect(readCheckpoint(split).meta.history).toHaveLength(4);
+    // metrics.jsonl: one record per epoch, the resumed run's continuing the first's
+    const logged = readMetrics(split);
+    expect(logged.map((m) => m.epoch)).toEqual([1, 2, 3, 4]);
+    expect(logged.map((m) => m.step)).toEqual(readMetrics(straight).map((m) => m.step));
+    expect(logged.map((m) => m.train_loss)).toEqual(readMetrics(straight).map((m) => m.train_loss));
+    expect(logged.every((m) => m.lr === spec.train.optimizer.lr && m.tokens_per_second > 0)).toBe(true);
+    expect(logged[3]!.seconds).toBeGreaterThan(logged[1]!.seconds);
 
     // Already there: nothing to train, and the checkpoint is untouched.
     const again: string[] = [];
@@ -102,6 +110,19 @@ describe('runTraining', () => {
     expect(ckpt.meta.epoch).toBe(1);
     expect(Object.values(ckpt.weights).every((t) => t.data.every(Number.isFinite))).toBe(true);
     expect(fs.existsSync(path.join(out, STAGING_DIR))).toBe(false);
+    expect(readMetrics(out).map((m) => m.epoch)).toEqual([1]);
+  });
+
+  it('a resume drops metrics records past its checkpoint; a fresh run starts a fresh log', async () => {
+    const out = path.join(tmp(), 'log');
+    await runTraining(base(out, { epochs: 2, checkpointEvery: 2 }));
+    // A crash after epoch 3's record but before its checkpoint: the log is ahead of the weights.
+    fs.appendFileSync(path.join(out, 'metrics.jsonl'), JSON.stringify({ step: 999, epoch: 3, train_loss: 1, tokens_per_second: 1, lr: 1, seconds: 1 }) + '\n{"step": 100');
+    await runTraining(base(out, { epochs: 3, resume: true }));
+    expect(readMetrics(out).map((m) => m.epoch)).toEqual([1, 2, 3]);
+    expect(readMetrics(out).at(-1)!.step).toBeLessThan(999);
+    await runTraining(base(out, { epochs: 1, overwrite: true }));
+    expect(readMetrics(out).map((m) => m.epoch)).toEqual([1]);
   });
 
   it('refuses to overwrite a checkpoint, or to resume nothing or a different spec', async () => {

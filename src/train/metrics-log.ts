@@ -1,0 +1,88 @@
+/**
+ * `metrics.jsonl` in a checkpoint folder: one JSON object per line, appended as training goes (per
+ * epoch, and per N steps or per validation where a run asks for them). The one writer and the one
+ * reader of the format; `seqloom report` and the real-corpora features share it.
+ *
+ *   {"step":120,"epoch":3,"train_loss":1.93,"train_ppl":6.9,"tokens_per_second":10412,"lr":0.005,"seconds":14.2}
+ *   {..., "valid_loss":2.1,"valid_ppl":8.2,"valid_bleu":31.5}          (when there is validation data)
+ *
+ * `step` is the global optimizer step; `epoch` counts completed epochs (a fraction on a mid-epoch
+ * record: 2.5 is half way through epoch 3); `seconds` is training wall time since the run started,
+ * summed over resumes. A resumed run first drops records past its checkpoint's step, so the log
+ * never holds steps the weights never saw.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const METRICS_FILE = 'metrics.jsonl';
+
+export interface MetricsRecord {
+  step: number;
+  epoch: number;
+  /** Token-weighted mean training loss since the previous record. */
+  train_loss: number;
+  train_ppl?: number;
+  tokens_per_second: number;
+  lr: number;
+  seconds: number;
+  valid_loss?: number;
+  valid_ppl?: number;
+  valid_bleu?: number;
+  /** Fraction of batch positions that were padding, since the previous record. */
+  padding_fraction?: number;
+  /** What produced the record: the end of an epoch, a step interval, or a validation. */
+  kind?: 'epoch' | 'steps' | 'valid';
+  [extra: string]: number | string | undefined;
+}
+
+export function metricsPath(dir: string): string {
+  return path.join(dir, METRICS_FILE);
+}
+
+/** Appends one record (one line, written in a single call so a crash never leaves half a line). */
+export function appendMetrics(dir: string, record: MetricsRecord): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.appendFileSync(metricsPath(dir), JSON.stringify(finite(record)) + '\n');
+}
+
+/**
+ * The records of a folder in order; a missing file gives []. A torn last line (a crash mid-write on a
+ * file system without atomic appends) and lines that are not JSON objects are skipped.
+ */
+export function readMetrics(dir: string): MetricsRecord[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(metricsPath(dir), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const out: MetricsRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as MetricsRecord).step === 'number') out.push(v as MetricsRecord);
+    } catch {
+      // a torn line: skip it
+    }
+  }
+  return out;
+}
+
+/** Keeps only the records at or before `step` (a resume from a checkpoint taken at `step`). */
+export function truncateMetricsAfter(dir: string, step: number): void {
+  const file = metricsPath(dir);
+  if (!fs.existsSync(file)) return;
+  const kept = readMetrics(dir).filter((r) => r.step <= step);
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+  fs.renameSync(tmp, file);
+}
+
+/** JSON has no NaN or Infinity: such figures are written as null-free omissions. */
+function finite(r: MetricsRecord): MetricsRecord {
+  const out: MetricsRecord = { ...r };
+  for (const [k, v] of Object.entries(out)) if (typeof v === 'number' && !Number.isFinite(v)) delete out[k];
+  return out;
+}
