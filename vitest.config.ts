@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Generated modules import `seqloom/runtime`; in tests that is the TypeScript source, not dist/.
-    alias: { 'seqloom/runtime': fileURLToPath(new URL('./src/runtime/index.ts', import.meta.url)) },
+    // Exact matches: `seqloom/runtime` must not also rewrite `seqloom/runtime/node`.
+    alias: [
+      { find: /^seqloom\/runtime$/, replacement: fileURLToPath(new URL('./src/runtime/index.ts', import.meta.url)) },
+      { find: /^seqloom\/runtime\/node$/, replacement: fileURLToPath(new URL('./src/runtime/node/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

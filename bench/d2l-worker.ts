@@ -14,7 +14,7 @@
 import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { loadGeneratedModule } from '../src/compile/index.js';
-import { initBackend, isBackendChoice } from '../src/runtime/backend/index.js';
+import { initBackend, isBackendChoice } from '../src/runtime/node/index.js';
 import type { Seq2SeqModule } from '../src/runtime/module.js';
 import { createOptimizer } from '../src/runtime/nn/train.js';
 import { loadSeq2seqDataset } from '../src/runtime/data/load.js';

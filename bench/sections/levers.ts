@@ -18,7 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadGeneratedModule } from '../../src/compile/index.js';
-import { initBackend, type BackendName } from '../../src/runtime/backend/index.js';
+import { initBackend, type BackendName } from '../../src/runtime/node/index.js';
 import type { Seq2SeqModule } from '../../src/runtime/module.js';
 import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
 import { setFusedLoss, setValidRowsLoss } from '../../src/runtime/nn/loss.js';

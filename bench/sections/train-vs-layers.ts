@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadGeneratedModule } from '../../src/compile/index.js';
-import { initBackend, type BackendName } from '../../src/runtime/backend/index.js';
+import { initBackend, type BackendName } from '../../src/runtime/node/index.js';
 import type { Seq2SeqModule } from '../../src/runtime/module.js';
 import { createOptimizer } from '../../src/runtime/nn/train.js';
 import { disposeBatch, seq2seqTensors } from '../../src/train/batch-tensors.js';

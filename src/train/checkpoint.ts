@@ -10,10 +10,8 @@ import path from 'node:path';
 import type { TaskKind } from '../spec/types.js';
 import type { TensorDict } from '../runtime/module.js';
 import type { Vocab } from '../runtime/text/vocab.js';
-import {
-  loadCheckpoint, writeCheckpointFiles, parseSafetensors, serializeSafetensors, CHECKPOINT_FILES as IO_FILES,
-  type SafetensorsTensor,
-} from '../runtime/io/index.js';
+import { loadCheckpoint, writeCheckpointFiles, CHECKPOINT_FILES as IO_FILES } from '../runtime/io/checkpoint.js';
+import { parseSafetensors, serializeSafetensors, type SafetensorsTensor } from '../runtime/io/safetensors.js';
 import { UserError } from '../errors.js';
 import { recoverStaged, replaceFilesAtomically } from './atomic-dir.js';
 import type { OptimizerState } from './optimizer-state.js';

@@ -5,8 +5,7 @@
 import path from 'node:path';
 import type { Spec } from '../spec/types.js';
 import type { AnyModule, GeneratedModuleClass, ModuleConfig, TensorDict } from '../runtime/module.js';
-import { initBackend, isBackendChoice } from '../runtime/backend/index.js';
-import { readSafetensors } from '../runtime/io/index.js';
+import { initBackend, isBackendChoice, readSafetensors } from '../runtime/node/index.js';
 import { UserError } from '../errors.js';
 import { readCheckpoint, floatTensors, CHECKPOINT_FILES, type CheckpointContents } from './checkpoint.js';
 

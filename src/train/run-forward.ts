@@ -2,7 +2,7 @@
  * `seqloom forward` / `seqloom decode` as functions: spec + weights file + IN.json → the JSON
  * document the CLI contract specifies. No data files are read; vocabulary sizes come from IN.json.
  */
-import { readSafetensors } from '../runtime/io/index.js';
+import { readSafetensors } from '../runtime/io/safetensors-file.js';
 import { MAX_STREAM_BYTES, readFileBounded } from '../runtime/io/bounded-read.js';
 import { UserError } from '../errors.js';
 import { checkInputVocab } from '../guard/weights-vocab.js';

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/runtime/backend/index.js';
-import { readSafetensors } from '../../src/runtime/io/index.js';
+import { readSafetensors } from '../../src/runtime/node/index.js';
 import { createOptimizer } from '../../src/runtime/nn/index.js';
 import type { Seq2SeqBatch, TensorDict } from '../../src/runtime/module.js';
 import type { LstmLmTorchState } from './generated/lstm-lm-torch.js';

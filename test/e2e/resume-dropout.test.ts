@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTraining } from '../../src/train/session.js';
-import { readSafetensors } from '../../src/runtime/io/index.js';
+import { readSafetensors } from '../../src/runtime/node/index.js';
 import { rewriteExample, silentReporter, tempDir } from './helpers.js';
 
 const root = tempDir('resume');

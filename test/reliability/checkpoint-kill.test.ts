@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadCheckpoint } from '../../src/runtime/io/index.js';
+import { loadCheckpoint } from '../../src/runtime/node/index.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';
 import { BUILT, REPO, expectNoStack, makeTemp, removeTemp, seqloom, tinySeq2seqSpec } from './helpers.js';
 

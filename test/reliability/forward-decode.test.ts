@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { runDecode, runForward } from '../../src/train/run-forward.js';
 import { runTraining } from '../../src/train/session.js';
 import { createProgressReporter } from '../../src/train/progress.js';
-import { readSafetensors, serializeSafetensors } from '../../src/runtime/io/index.js';
+import { readSafetensors, serializeSafetensors } from '../../src/runtime/node/index.js';
 import { UserError } from '../../src/errors.js';
 import { BUILT, expectCleanError, makeTemp, removeTemp, seqloom, tinySeq2seqSpec } from './helpers.js';
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/runtime/backend/index.js';
-import { writeSafetensors } from '../../src/runtime/io/index.js';
+import { writeSafetensors } from '../../src/runtime/node/index.js';
 import { runTraining } from '../../src/train/session.js';
 import { createProgressReporter } from '../../src/train/progress.js';
 import { runEval, runSample, runTranslate } from '../../src/train/run-inference.js';

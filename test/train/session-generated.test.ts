@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { readSafetensors } from '../../src/runtime/io/index.js';
+import { readSafetensors } from '../../src/runtime/node/index.js';
 import { runTraining } from '../../src/train/session.js';
 import { createProgressReporter } from '../../src/train/progress.js';
 import { runTranslate } from '../../src/train/run-inference.js';

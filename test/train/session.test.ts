@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/runtime/backend/index.js';
-import { readSafetensors } from '../../src/runtime/io/index.js';
+import { readSafetensors } from '../../src/runtime/node/index.js';
 import { runTraining, type TrainOptions } from '../../src/train/session.js';
 import { createProgressReporter, type ProgressReporter } from '../../src/train/progress.js';
 import { readCheckpoint } from '../../src/train/checkpoint.js';

@@ -3,16 +3,18 @@
  *
  *   auto  →  SEQLOOM_BACKEND when set, else node (tfjs-node, optional) → wasm (SIMD, offline) → cpu
  *
- * The wasm binaries ship inside @tensorflow/tfjs-backend-wasm; they are loaded from node_modules by an
- * absolute path resolved from this file, so any working directory works and nothing is fetched.
+ * Browser-safe: platform work runs in start-up hooks (hooks.ts). Under Node, seqloom/runtime/node
+ * registers hooks that load tfjs-node for 'node' and load the wasm binaries from node_modules by an
+ * absolute path (any working directory works, nothing is fetched); in a browser the page sets the
+ * wasm binaries' URL (setWasmPaths) and 'node' cannot start.
  * Once a backend is up, seqloom's kernel fixes for it are registered (see kernels.ts); on wasm,
- * seqloom's SIMD recurrence kernels are loaded into its memory (simd/loader.ts).
+ * seqloom's SIMD recurrence kernels are loaded into its memory (simd/loader.ts); then the
+ * platform's afterStart hooks run.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import '@tensorflow/tfjs-backend-wasm'; // registers the 'wasm' backend
 import { UserError } from '../../errors.js';
+import { runAfterStart, runBeforeStart } from './hooks.js';
 import { registerKernelFixes } from './kernels.js';
 import { loadSimdKernels } from './simd/loader.js';
 
@@ -24,7 +26,6 @@ const AUTO_ORDER: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 /** tfjs's own name for each backend (tfjs-node registers itself as 'tensorflow'). */
 const TFJS_NAME: Record<BackendName, string> = { node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
-let wasmPathsSet = false;
 let active: BackendName | null = null;
 
 export function isBackendChoice(name: string): name is BackendChoice {
@@ -60,7 +61,7 @@ export function activeBackend(): BackendName | null {
 }
 
 function backendFromEnv(): BackendChoice {
-  const raw = process.env.SEQLOOM_BACKEND?.trim().toLowerCase();
+  const raw = typeof process === 'undefined' ? undefined : process.env?.SEQLOOM_BACKEND?.trim().toLowerCase();
   if (raw === undefined || raw === '') return 'auto';
   if (!isBackendChoice(raw)) {
     throw new UserError(`SEQLOOM_BACKEND=${raw} is not a backend`, `use one of ${BACKEND_CHOICES.join(', ')}`);
@@ -72,8 +73,10 @@ function backendFromEnv(): BackendChoice {
 async function tryStart(name: BackendName): Promise<string | null> {
   if (active === name && tf.getBackend() === TFJS_NAME[name]) return null;
   try {
-    if (name === 'node') await loadTfjsNode();
-    if (name === 'wasm') pointWasmAtNodeModules();
+    await runBeforeStart(name);
+    if (tf.findBackendFactory(TFJS_NAME[name]) === null) {
+      return name === 'node' ? 'tfjs-node is not loaded (it runs under Node only, through seqloom/runtime/node)' : 'tfjs has no such backend here';
+    }
     silenceNodeAdvice();
     const ok = await quietly(() => tf.setBackend(TFJS_NAME[name]));
     if (!ok) return 'tfjs could not initialize it';
@@ -85,23 +88,14 @@ async function tryStart(name: BackendName): Promise<string | null> {
   // seqloom's SIMD recurrence kernels, on wasm's own memory; when they cannot load, the fused
   // kernels keep their JS path (simd/loader.ts).
   if (name === 'wasm') await loadSimdKernels(tf.backend());
+  try {
+    await runAfterStart(name, tf.backend());
+  } catch (err) {
+    return err instanceof Error ? err.message.split('\n')[0] ?? String(err) : String(err);
+  }
   silenceNodeAdvice();
   active = name;
   return null;
-}
-
-async function loadTfjsNode(): Promise<void> {
-  // A variable specifier: tfjs-node is an optional dependency and usually absent (MODULE_NOT_FOUND).
-  const specifier = '@tensorflow/tfjs-node';
-  await import(specifier);
-}
-
-function pointWasmAtNodeModules(): void {
-  if (wasmPathsSet) return;
-  const require = createRequire(import.meta.url);
-  const entry = require.resolve('@tensorflow/tfjs-backend-wasm'); // …/dist/tf-backend-wasm.node.js
-  setWasmPaths(path.dirname(entry) + path.sep);
-  wasmPathsSet = true;
 }
 
 /**

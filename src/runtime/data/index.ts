@@ -1,11 +1,11 @@
-/** Data: readers, the built-in task, seq2seq and language-model encoding and batching. */
+/**
+ * Data, browser-safe: the built-in task, seq2seq and language-model encoding and batching. Reading
+ * data files (readPairs, readText, loadSeq2seqDataset, loadLmDataset) is Node-only:
+ * seqloom/runtime/node (src/runtime/node/index.ts).
+ */
 export { mulberry32, toRandomSource, randomInt, shuffleInPlace, shuffledIndices, type RandomSource } from './rng.js';
 export { firstInvalidUtf8 } from './utf8.js';
-export { MAX_DATA_FILE_BYTES, MAX_LINE_WARNINGS, type OnBadLine } from './read-lines.js';
-export {
-  readPairs, readText, DEFAULT_TSV_MAX_LINE_BYTES, DEFAULT_TEXT_MAX_LINE_BYTES,
-  type SentencePair, type ReadOptions, type PairsRead, type TextRead,
-} from './readers.js';
+export type { SentencePair } from './readers.js';
 export {
   numberToEnglish, numberToFrench, builtinPairs, builtinText,
   BUILTIN_MAX_NUMBER, BUILTIN_PAIR_COUNT, BUILTIN_DATA_SEED, BUILTIN_TEXT_LINES, type BuiltinOptions,
@@ -19,6 +19,3 @@ export {
   lmCorpus, buildLmData, lmBatchesRandom, lmBatchesSequential,
   type LmCorpus, type LmData, type LmBatchArrays,
 } from './lm.js';
-export {
-  loadSeq2seqDataset, loadLmDataset, BUILTIN_SEQ2SEQ_ORIGIN, BUILTIN_TEXT_ORIGIN, type Loaded,
-} from './load.js';

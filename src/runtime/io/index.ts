@@ -1,11 +1,9 @@
-/** I/O: safetensors, atomic writes, checkpoint folders. */
-export { writeFileAtomic } from './atomic-write.js';
+/**
+ * I/O, browser-safe: the safetensors format as bytes. Files (reading, atomic writes, checkpoint
+ * folders) are Node-only: seqloom/runtime/node (src/runtime/node/index.ts).
+ */
 export {
-  parseSafetensors, serializeSafetensors, readSafetensors, writeSafetensors,
+  parseSafetensors, serializeSafetensors,
   MAX_SAFETENSORS_HEADER_BYTES, MAX_SAFETENSORS_FILE_BYTES,
   type SafetensorsDtype, type TensorData, type SafetensorsTensor, type SafetensorsFile,
 } from './safetensors.js';
-export {
-  saveCheckpoint, writeCheckpointFiles, loadCheckpoint, specHash, CHECKPOINT_FILES, CHECKPOINT_FORMAT, CHECKPOINT_VERSION,
-  type CheckpointMeta, type CheckpointInput, type Checkpoint,
-} from './checkpoint.js';

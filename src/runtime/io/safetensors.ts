@@ -8,12 +8,10 @@
  * no gap, data fully covered — each failure a UserError naming the file. F32 and I32 are read as they
  * are; F64, F16 and BF16 are converted to Float32Array and I64 to Int32Array (range-checked), so
  * PyTorch checkpoints in those dtypes load too. Writing supports F32 and I32.
+ *
+ * Bytes only (browser-safe); reading and writing files is safetensors-file.ts (Node).
  */
-import { statSync } from 'node:fs';
-import { readFileBounded } from './bounded-read.js';
-import { endianness } from 'node:os';
 import { UserError } from '../../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
 
 export type SafetensorsDtype = 'F32' | 'I32';
 /** A tensor as stored: row-major data, PyTorch layout is the caller's business. */
@@ -35,8 +33,10 @@ const DTYPE_BYTES: Record<string, number> = {
 };
 const READABLE = new Set(['F32', 'I32', 'F64', 'F16', 'BF16', 'I64']);
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 function checkHostEndianness(): void {
-  if (endianness() !== 'LE') throw new UserError('safetensors files are little-endian; this machine is big-endian');
+  if (!LITTLE_ENDIAN) throw new UserError('safetensors files are little-endian; this machine is big-endian');
 }
 
 /**
@@ -226,29 +226,4 @@ export function serializeSafetensors(tensors: Record<string, TensorData>, metada
     at += data.byteLength;
   }
   return out;
-}
-
-/** Read and validate a safetensors file. */
-export function readSafetensors(file: string): SafetensorsFile {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${file}: file not found` : `${file}: cannot read (${code ?? String(err)})`);
-  }
-  if (size > MAX_SAFETENSORS_FILE_BYTES) throw new UserError(`${file}: ${size} bytes is more than seqloom reads (${MAX_SAFETENSORS_FILE_BYTES})`);
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileBounded(file, MAX_SAFETENSORS_FILE_BYTES, 64 * 2 ** 20); // not readFileSync: /dev/zero never ends
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  return parseSafetensors(bytes, file);
-}
-
-/** Write a safetensors file atomically (temporary file in the same folder, fsync, rename). */
-export function writeSafetensors(file: string, tensors: Record<string, TensorData>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(file, serializeSafetensors(tensors, metadata));
 }

@@ -1,9 +1,14 @@
-/** Backend selection: explicit names, SEQLOOM_BACKEND, fallback, and no "install tfjs-node" noise. */
+/**
+ * Backend selection: explicit names, SEQLOOM_BACKEND, fallback, and no "install tfjs-node" noise;
+ * start-up hooks (Node's come with seqloom/runtime/node, which this imports).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../../src/errors.js';
-import { activeBackend, initBackend, isBackendChoice, kernelFixesFor, useBackend } from '../../../src/runtime/backend/index.js';
+import {
+  activeBackend, addBackendHooks, initBackend, isBackendChoice, kernelFixesFor, useBackend, type BackendName,
+} from '../../../src/runtime/node/index.js';
 
 const tfjsNodeInstalled = (() => {
   try {
@@ -70,5 +75,39 @@ describe('initBackend', () => {
   it('knows its choices', () => {
     expect(['node', 'wasm', 'cpu', 'auto'].every(isBackendChoice)).toBe(true);
     expect(isBackendChoice('webgl')).toBe(false);
+  });
+
+  it('runs start-up hooks around a start: afterStart gets the live backend', async () => {
+    await initBackend('cpu');
+    const calls: string[] = [];
+    const remove = addBackendHooks({
+      beforeStart: (name) => { calls.push(`before ${name}`); },
+      afterStart: (name, backend) => { calls.push(`after ${name} ${backend === tf.backend()}`); },
+    });
+    try {
+      await initBackend('wasm');
+      await initBackend('wasm'); // already active: no hooks
+    } finally {
+      remove();
+    }
+    await initBackend('cpu');
+    expect(calls).toEqual(['before wasm', 'after wasm true']);
+  });
+
+  it('a hook that throws fails that backend: a UserError by name, the next one under auto', async () => {
+    await initBackend('cpu');
+    const remove = addBackendHooks({
+      afterStart: (name: BackendName) => { if (name === 'wasm') throw new Error('no system BLAS here'); },
+    });
+    try {
+      const err = await initBackend('wasm').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).message).toMatch(/backend 'wasm' could not start: no system BLAS here/);
+      vi.stubEnv('SEQLOOM_BACKEND', '');
+      expect(await initBackend('auto')).toBe(tfjsNodeInstalled ? 'node' : 'cpu');
+    } finally {
+      remove();
+    }
+    expect(await initBackend('wasm')).toBe('wasm');
   });
 });

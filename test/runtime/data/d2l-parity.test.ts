@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildSeq2seqData, lmCorpus, readPairs, readText } from '../../../src/runtime/data/index.js';
+import { buildSeq2seqData, lmCorpus, readPairs, readText } from '../../../src/runtime/node/index.js';
 import { preprocess } from '../../../src/runtime/text/index.js';
 import { dataSpec, stream } from './spec-helpers.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   BUILTIN_PAIR_COUNT, BUILTIN_SEQ2SEQ_ORIGIN, BUILTIN_TEXT_ORIGIN, loadLmDataset, loadSeq2seqDataset, seq2seqBatches,
-} from '../../../src/runtime/data/index.js';
+} from '../../../src/runtime/node/index.js';
 import { dataSpec, stream } from './spec-helpers.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'seqloom-load-'));

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { firstInvalidUtf8, readPairs, readText } from '../../../src/runtime/data/index.js';
+import { firstInvalidUtf8, readPairs, readText } from '../../../src/runtime/node/index.js';
 import { UserError } from '../../../src/errors.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'seqloom-readers-'));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint, serializeSafetensors, specHash, writeFileAtomic, type CheckpointInput,
-} from '../../../src/runtime/io/index.js';
+} from '../../../src/runtime/node/index.js';
 import { Vocab } from '../../../src/runtime/text/index.js';
 import { UserError } from '../../../src/errors.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   parseSafetensors, readSafetensors, serializeSafetensors, writeSafetensors, type TensorData,
-} from '../../../src/runtime/io/index.js';
+} from '../../../src/runtime/node/index.js';
 import { UserError } from '../../../src/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
