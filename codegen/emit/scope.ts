@@ -23,6 +23,7 @@ export class Scope {
   private readonly startStates = new Map<string, string>();
   private readonly lengthsOf = new Map<string, string>();
   private readonly projected = new Map<string, string>();
+  private readonly weightsOf = new Map<string, string>();
 
   constructor(
     readonly ir: ModuleIR,
@@ -57,6 +58,15 @@ export class Scope {
 
   projectedKeys(node: IRNode): string | null {
     return this.projected.get(node.node.name) ?? null;
+  }
+
+  /** An attention node whose weights this body returns: they go to local `expr` beside its context. */
+  bindAttentionWeights(node: IRNode, expr: string): void {
+    this.weightsOf.set(node.node.name, expr);
+  }
+
+  attentionWeights(node: IRNode): string | null {
+    return this.weightsOf.get(node.node.name) ?? null;
   }
 
   startState(node: IRNode): string | null {

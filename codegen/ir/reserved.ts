@@ -11,7 +11,7 @@ export const RUNTIME_NAMES = [
   'zeroState', 'toTorchTensors', 'fromTorchTensors', 'UserError',
   'GruState', 'LstmState', 'RnnState', 'RecurrentState', 'RecurrentConfig', 'RecurrentParams', 'ParamMap',
   'Rng', 'ModuleConfig', 'Seq2SeqModule', 'LanguageModelModule', 'Seq2SeqBatch', 'LmBatch', 'LossResult',
-  'StepResult', 'SearchOptions', 'SearchModel', 'Hypothesis', 'TensorDict', 'NamedTensor',
+  'StepResult', 'SearchOptions', 'SearchModel', 'Hypothesis', 'DecodeStepOptions', 'TensorDict', 'NamedTensor',
   'EmbeddingParams', 'DenseParams', 'AttentionParams', 'TorchParamKind',
   'tf', 'tidy', 'vocabSize', 'checkShape', 'paramVariables', 'disposeParams', 'torchParamNames',
 ];

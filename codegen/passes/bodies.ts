@@ -123,7 +123,8 @@ export function writeBatchedTarget(w: CodeBlockWriter, g: Gen, t: BatchedTarget)
 
 /**
  * One step of the target side for N rows: `tokens` [N] and the carried `state` in, each node on
- * [N, D]. Declares `next` (the state after this step); returns the scope (see outputValue).
+ * [N, D]. Declares `next` (the state after this step); returns the scope (see outputValue). The
+ * layout's attention node also keeps its weights (`scope.attentionWeights`).
  */
 export function writeTargetStep(w: CodeBlockWriter, g: Gen, stateType: string): Scope {
   const scope = new Scope(g.ir, g.imports, g.symbols, 'step', 'training');
@@ -135,6 +136,7 @@ export function writeTargetStep(w: CodeBlockWriter, g: Gen, stateType: string): 
   }
   for (const { node, key } of g.layout.prevs) scope.bind({ base: node.node.name, part: 'output', delayed: true }, `state.${key}`);
   for (const { node, key } of g.layout.projectedKeys) scope.bindProjectedKeys(node, `state.${key}`);
+  if (g.layout.attention !== null) scope.bindAttentionWeights(g.layout.attention, scope.local(g.layout.attention, 'weights'));
   for (const node of g.ir.decode) emitNode(w, node, scope);
   w.write(`const next: ${stateType} = `).inlineBlock(() => {
     for (const { node, key } of g.layout.recurrent) w.writeLine(`${key}: ${stateCastFor(g, node, `${node.id}.state`)},`);

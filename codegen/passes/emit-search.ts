@@ -12,12 +12,14 @@ type Method = OptionalKind<MethodDeclarationStructure>;
 export function searchMethods(g: Gen): Method[] {
   const i = g.imports;
   const S = g.names.state;
+  // With attention over the source, the searches cut each hypothesis' weights to its sentence's length.
+  const lengths = g.layout.attention !== null ? ', sourceLengths: srcLen' : '';
   const search = (name: string, fn: string, extra: string, doc: string): Method => ({
     name,
     docs: [doc],
     parameters: [{ name: 'src', type: 'tf.Tensor2D' }, { name: 'srcLen', type: 'tf.Tensor1D' }, { name: 'opts', type: i.type('SearchOptions') }],
     returnType: `${i.type('Hypothesis')}[][]`,
-    statements: [`return this.runSearch(src, srcLen, (init) => ${i.use(fn)}(this.searchModel, init, { ...opts, batch: src.shape[0]${extra} }));`],
+    statements: [`return this.runSearch(src, srcLen, (init) => ${i.use(fn)}(this.searchModel, init, { ...opts, batch: src.shape[0]${extra}${lengths} }));`],
   });
   return [
     search('greedy', 'greedySearch', '', 'Greedy decoding: per sentence, one hypothesis.'),

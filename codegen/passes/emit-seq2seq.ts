@@ -8,6 +8,7 @@
  *   forwardStepwise(batch)         the same through decodeStep's path (scheduled sampling, checks)
  *   loss / trainStep               masked cross-entropy; gradients, clipping, optimizer step
  *   greedy / beam / exhaustive     the runtime's searches over decodeStep
+ *   attentionWeights(batch)        with attention over the source: its teacher-forced weights (emit-attention.ts)
  */
 import type { ClassDeclarationStructure, MethodDeclarationStructure, OptionalKind } from 'ts-morph';
 import { Scope as TsScope } from 'ts-morph';
@@ -23,6 +24,7 @@ import { property, type Gen } from './context.js';
 import { commonMethods, commonProperties, constructorOf } from './emit-common.js';
 import { carriedCrossings, type CrossingField } from './layout.js';
 import { searchMethods } from './emit-search.js';
+import { attentionMethods, attentionProperties } from './emit-attention.js';
 
 type Method = OptionalKind<MethodDeclarationStructure>;
 
@@ -36,11 +38,14 @@ export function seq2seqClass(g: Gen): OptionalKind<ClassDeclarationStructure> {
     implements: [`${i.type('Seq2SeqModule')}<${E}, ${S}>`],
     properties: [
       ...commonProperties(g),
+      ...attentionProperties(g),
       {
         name: 'searchModel', scope: TsScope.Private, isReadonly: true, type: `${i.type('SearchModel')}<${S}>`,
         docs: ['decodeStep as the searches see it.'],
         initializer: (w) => w.inlineBlock(() => {
-          w.writeLine('step: (tokens, state) => this.decodeStep(tokens, state),');
+          w.writeLine(g.layout.attention !== null
+            ? 'step: (tokens, state, opts) => this.decodeStep(tokens, state, opts),'
+            : 'step: (tokens, state) => this.decodeStep(tokens, state),');
           w.writeLine('select: (state, rows) => this.selectState(state, rows),');
           w.writeLine('dispose: (state) => this.disposeState(state),');
         }),
@@ -116,8 +121,9 @@ function stepMethods(g: Gen): Method[] {
     ...carriedCrossings(g.layout).flatMap((c) => fieldTensors(c, `state.${c.key}`)),
     ...g.layout.projectedKeys.map((p) => `state.${p.key}`),
   ];
+  const attn = g.layout.attention;
   return [
-    {
+    attn === null ? {
       name: 'decodeStep',
       docs: ['One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state.'],
       parameters: [{ name: 'tokens', type: 'tf.Tensor1D' }, { name: 'state', type: S }],
@@ -129,17 +135,39 @@ function stepMethods(g: Gen): Method[] {
           w.writeLine(`return { logProbs: ${g.imports.use('logSoftmax')}(step.logits), state: step.state };`);
         }).write(');').newLine();
       },
+    } : {
+      name: 'decodeStep',
+      docs: [[
+        'One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state;',
+        `with \`{ attention: true }\` also ${attn.node.name}'s weights over the source [N, T_src].`,
+      ].join('\n')],
+      parameters: [
+        { name: 'tokens', type: 'tf.Tensor1D' }, { name: 'state', type: S },
+        { name: 'opts', type: g.imports.type('DecodeStepOptions'), initializer: '{}' },
+      ],
+      returnType: `{ logProbs: tf.Tensor2D; state: ${S}; attention?: tf.Tensor2D }`,
+      statements: (w) => {
+        w.writeLine("checkShape('tokens', tokens, [null]);");
+        w.write('return tidy(() => ').inlineBlock(() => {
+          w.writeLine('const step = this.stepLogits(tokens, state, false);');
+          w.writeLine(`const out = { logProbs: ${g.imports.use('logSoftmax')}(step.logits), state: step.state };`);
+          w.writeLine('return opts.attention ? { ...out, attention: step.attention } : out;');
+        }).write(');').newLine();
+      },
     },
     {
       name: 'stepLogits',
       scope: TsScope.Private,
-      docs: ['The target side for one step: every node on [N, D]; logits [N, V_target].'],
+      docs: [attn === null
+        ? 'The target side for one step: every node on [N, D]; logits [N, V_target].'
+        : `The target side for one step: every node on [N, D]; logits [N, V_target] and ${attn.node.name}'s weights [N, T_src].`],
       parameters: [{ name: 'tokens', type: 'tf.Tensor1D' }, { name: 'state', type: S }, { name: 'training', type: 'boolean' }],
-      returnType: `{ logits: tf.Tensor2D; state: ${S} }`,
+      returnType: `{ logits: tf.Tensor2D; state: ${S}${attn === null ? '' : '; attention: tf.Tensor2D'} }`,
       statements: (w) => {
         w.write('return tidy(() => ').inlineBlock(() => {
           const scope = writeTargetStep(w, g, S);
-          w.writeLine(`return { ${property('logits', outputValue(g, scope))}, state: next };`);
+          const weights = attn === null ? null : scope.attentionWeights(attn);
+          w.writeLine(`return { ${property('logits', outputValue(g, scope))}, state: next${weights === null ? '' : `, ${property('attention', weights)}`} };`);
         }).write(');').newLine();
       },
     },
@@ -241,6 +269,7 @@ function trainingMethods(g: Gen): Method[] {
         statements: [`return tidy(() => ${dense}(this.params.${layer.id}, this.features(batch, training), ${act})); // [B, T_tgt, ${widthText(layer.out.width)}]`],
       },
       ...stepwiseMethods(g),
+      ...attentionMethods(g),
       {
         name: 'loss',
         docs: ['Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only.'],
@@ -265,6 +294,7 @@ function trainingMethods(g: Gen): Method[] {
       },
     },
     ...stepwiseMethods(g),
+    ...attentionMethods(g),
     plainLossMethod(g),
     trainStepMethod(g),
   ];

@@ -31,6 +31,11 @@ export interface StateLayout {
    * sentence (in initDecoderState) instead of at every step.
    */
   projectedKeys: { node: IRNode; key: string; keys: CrossingField }[];
+  /**
+   * The attention node whose weights decoding can return (seq2seq): the first target-side attention
+   * over source-side keys, in spec order; null when there is none.
+   */
+  attention: IRNode | null;
 }
 
 export function stateLayout(ir: ModuleIR): StateLayout {
@@ -57,7 +62,9 @@ export function stateLayout(ir: ModuleIR): StateLayout {
     const keys = crossingFor({ crossings } as StateLayout, node.node.keys.base, node.node.keys.part);
     if (keys) projectedKeys.push({ node, keys, key: fields.declare(`keys:${node.node.name}`, `${node.node.name}_keys`) });
   }
-  return { crossings, recurrent, prevs, projectedKeys };
+  const attention = ir.task !== 'seq2seq' ? null : ir.nodes.find((n) => n.side === 'decode' && n.node.op === 'attention'
+    && n.inputs.some((i) => i.role === 'keys' && i.info.time === 'T_src')) ?? null;
+  return { crossings, recurrent, prevs, projectedKeys, attention };
 }
 
 /** Crossings a decoder step reads (not only as a recurrent `init`). */

@@ -37,10 +37,34 @@ export interface StepResult { loss: number; gradNorm: number; tokens: number }
 export interface SearchOptions {
   bos: number; eos: number; pad: number; maxLen: number;
   beamSize?: number; lengthPenalty?: number; nBest?: number; maxCandidates?: number;
+  /**
+   * Also return each hypothesis' attention weights (models with attention over the source; see
+   * `Hypothesis.attention`). Off by default: decoding then never reads the weights back.
+   */
+  attention?: boolean;
 }
 
 /** One decoded hypothesis: tokens as generated (`<eos>` included when generated). */
-export interface Hypothesis { tokens: number[]; logp: number; score: number }
+export interface Hypothesis {
+  tokens: number[];
+  logp: number;
+  score: number;
+  /**
+   * With `SearchOptions.attention`: per generated token (row t produced `tokens[t]`), the attention
+   * weights over the sentence's valid source positions, [tokens.length][src_len] (`<eos>` of the
+   * source included). With `mask: source` each row sums to 1.
+   */
+  attention?: number[][];
+}
+
+/** Options of one decoder step. */
+export interface DecodeStepOptions {
+  /** Also return the step's attention weights [N, T_src] (modules with `attentionNode`). */
+  attention?: boolean;
+}
+
+/** One decoder step's result: log-probabilities [N, V], the next state, and (when asked) attention [N, T_src]. */
+export interface DecodeStepResult<S> { logProbs: tf.Tensor2D; state: S; attention?: tf.Tensor2D }
 
 export interface GeneratedModule {
   readonly specName: string;
@@ -66,13 +90,26 @@ export interface Seq2SeqModule<Encoded = unknown, DecoderState = unknown> extend
   readonly task: 'seq2seq';
   encode(src: tf.Tensor2D, srcLen: tf.Tensor1D, training: boolean): Encoded;
   initDecoderState(encoded: Encoded, srcLen: tf.Tensor1D): DecoderState;
-  /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target]. */
-  decodeStep(tokens: tf.Tensor1D, state: DecoderState): { logProbs: tf.Tensor2D; state: DecoderState };
+  /**
+   * The attention node whose weights decoding can return (`SearchOptions.attention`): the first
+   * target-side attention over source-side keys, in spec order; null or absent when there is none.
+   */
+  readonly attentionNode?: string | null;
+  /**
+   * One decoder step for N rows: tokens [N] → log-probabilities [N, V_target]; with
+   * `{ attention: true }` (modules with an `attentionNode`) also that node's weights [N, T_src].
+   */
+  decodeStep(tokens: tf.Tensor1D, state: DecoderState, opts?: DecodeStepOptions): DecodeStepResult<DecoderState>;
   selectState(state: DecoderState, rows: tf.Tensor1D): DecoderState;
   disposeState(state: DecoderState): void;
   disposeEncoded(encoded: Encoded): void;
   /** Teacher-forced logits [B, T_tgt, V_target] (time-batched path). */
   forward(batch: Seq2SeqBatch, training: boolean): tf.Tensor3D;
+  /**
+   * Modules with an `attentionNode`: its teacher-forced weights [B, T_tgt, T_src] (step t feeds
+   * `batch.tgtIn[:, t]`; rows past a sentence's valid source length are 0 with `mask: source`).
+   */
+  attentionWeights?(batch: Seq2SeqBatch): tf.Tensor3D;
   loss(batch: Seq2SeqBatch, training: boolean): LossResult;
   trainStep(batch: Seq2SeqBatch, optimizer: tf.Optimizer, clipNorm: number | null): StepResult;
   greedy(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][];

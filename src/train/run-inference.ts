@@ -33,14 +33,19 @@ async function withModel<T>(o: Common, task: 'seq2seq' | 'language-model', comma
   }
 }
 
-export interface TranslateOptions extends Common { sentences: string[]; flags: DecodeFlags }
+export interface TranslateOptions extends Common {
+  sentences: string[];
+  flags: DecodeFlags;
+  /** Also return source/target tokens and attention weights (models with attention). */
+  attention?: boolean;
+}
 
 export async function runTranslate(o: TranslateOptions): Promise<{ results: TranslationResult[]; notes: string[]; settings: DecodeSettings }> {
   return withModel(o, 'seq2seq', 'translate', (m) => {
     if (m.checkpoint.vocabs.task !== 'seq2seq') throw new UserError(`${o.checkpoint}: vocab.json lacks source/target`);
     const settings = resolveDecodeSettings(m.spec.decode, o.flags);
     const { source, target } = m.checkpoint.vocabs;
-    const out = translateSentences(m.module as Seq2SeqModule, o.sentences, { source, target }, m.spec.data, settings);
+    const out = translateSentences(m.module as Seq2SeqModule, o.sentences, { source, target }, m.spec.data, settings, { attention: o.attention === true });
     return { ...out, settings };
   });
 }

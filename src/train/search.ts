@@ -72,17 +72,24 @@ function nonNegative(flag: string | number | undefined, fallback: number, what: 
 /** Host-side padded sources, row-major [batch, srcT]. */
 export interface HostSources { src: Int32Array; srcLen: Int32Array; batch: number; srcT: number }
 
-/** All sentences in one search call; returns per-sentence n-best lists. */
+/**
+ * All sentences in one search call; returns per-sentence n-best lists. With `attention`, each
+ * hypothesis also carries its attention weights ([steps][src_len]; models with attention only).
+ */
 export function searchBatch(
   module: Seq2SeqModule, sources: HostSources, settings: DecodeSettings,
-  specials: { bos: number; eos: number; pad: number },
+  specials: { bos: number; eos: number; pad: number }, attention = false,
 ): Hypothesis[][] {
+  if (attention && !module.attentionNode) {
+    throw new UserError(`the model ${module.specName} has no attention over the source, so there are no attention weights to show`,
+      'leave out --attention (it is for specs with an `op: attention` node whose keys come from the source)');
+  }
   guardDecode({ ...settings, batch: sources.batch, vocab: module.config.vocab.target ?? 0 }, tf.getBackend()); // hours or OOM: refuse
   const src = tf.tensor2d(sources.src, [sources.batch, sources.srcT], 'int32');
   const srcLen = tf.tensor1d(sources.srcLen, 'int32');
   const opts: SearchOptions = {
     ...specials, maxLen: settings.maxLen, beamSize: settings.beamSize, lengthPenalty: settings.lengthPenalty,
-    nBest: settings.nBest,
+    nBest: settings.nBest, ...(attention ? { attention } : {}),
   };
   try {
     const run = settings.strategy === 'greedy' ? module.greedy : settings.strategy === 'beam' ? module.beam : module.exhaustive;

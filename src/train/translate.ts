@@ -11,11 +11,26 @@ import { encodeSourceSentences } from '../runtime/data/seq2seq.js';
 import { UserError } from '../errors.js';
 import { searchBatch, type DecodeSettings, type HostSources } from './search.js';
 
-export interface TranslationResult {
-  source: string;
+/** One hypothesis as printed; `tokens` and `attention` only when attention was asked for. */
+export interface TranslatedHypothesis {
   translation: string;
   score: number;
-  n_best: { translation: string; score: number }[];
+  /** The generated tokens, `<eos>` included when generated (one per attention row). */
+  tokens?: string[];
+  /** Per generated token, the weights over `source_tokens` (rounded to 6 decimals). */
+  attention?: number[][];
+}
+
+export interface TranslationResult extends TranslatedHypothesis {
+  source: string;
+  /** With attention: the source tokens the model read (`<unk>` for unknown words, then `<eos>`). */
+  source_tokens?: string[];
+  n_best: TranslatedHypothesis[];
+}
+
+export interface TranslateOptions {
+  /** Also return tokens and attention weights (models with attention over the source). */
+  attention?: boolean;
 }
 
 export interface EncodedSources extends HostSources {
@@ -51,15 +66,21 @@ export function hypothesisText(tokens: readonly number[], tgtVocab: Vocab, targe
 
 export function translateSentences(
   module: Seq2SeqModule, sentences: readonly string[], vocabs: { source: Vocab; target: Vocab },
-  dataSpec: DataSpec, settings: DecodeSettings,
+  dataSpec: DataSpec, settings: DecodeSettings, opts: TranslateOptions = {},
 ): { results: TranslationResult[]; notes: string[] } {
   const sources = encodeSources(sentences, vocabs.source, dataSpec);
   const tgt = vocabs.target;
-  const nbest = searchBatch(module, sources, settings, { bos: tgt.bos, eos: tgt.eos, pad: tgt.pad });
+  const attention = opts.attention === true;
+  const nbest = searchBatch(module, sources, settings, { bos: tgt.bos, eos: tgt.eos, pad: tgt.pad }, attention);
   const results = nbest.map((list, i): TranslationResult => {
-    const n_best = list.map((h) => ({ translation: hypothesisText(h.tokens, tgt, dataSpec.target as StreamSpec), score: h.score }));
+    const n_best = list.map((h): TranslatedHypothesis => ({
+      translation: hypothesisText(h.tokens, tgt, dataSpec.target as StreamSpec), score: h.score,
+      ...(attention ? { tokens: tgt.decode(h.tokens), attention: (h.attention ?? []).map((row) => row.map(round6)) } : {}),
+    }));
     const best = n_best[0] ?? { translation: '', score: -Infinity };
-    return { source: sentences[i]!, translation: best.translation, score: best.score, n_best };
+    if (!attention) return { source: sentences[i]!, translation: best.translation, score: best.score, n_best };
+    const sourceIds = sources.src.subarray(i * sources.srcT, i * sources.srcT + sources.srcLen[i]!);
+    return { source: sentences[i]!, source_tokens: vocabs.source.decode(sourceIds), ...best, n_best };
   });
   const notes = [...sources.notes];
   if (nbest.some((list) => list.length === 0 || list.some((h) => !Number.isFinite(h.score)))) {
@@ -67,4 +88,8 @@ export function translateSentences(
       + 'so these translations mean nothing; retrain with a lower train.optimizer.lr or with train.clip_norm');
   }
   return { results, notes };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
 }

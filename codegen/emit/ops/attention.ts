@@ -49,14 +49,19 @@ export const attentionEmitter: OpEmitter<'attention'> = {
     }
     const mask = n.mask ? `, ${scope.streamLengths(n.mask.base as 'source')}` : (projected !== null ? ', undefined' : '');
     const opts = projected !== null ? `, { projectedKeys: ${projected} }` : '';
-    const call = (q: string): string =>
-      `${scope.imports.use('attention')}(${kind}, ${scope.paramsOf(node)}, ${q}, ${keys}, ${values}${mask}${opts}).context`;
+    const run = (q: string): string => `${scope.imports.use('attention')}(${kind}, ${scope.paramsOf(node)}, ${q}, ${keys}, ${values}${mask}${opts})`;
     if (scope.mode === 'batched' && queryInfo.time !== null) {
-      const perStep = `${TF}.unstack(${query}, 1).map((q) => ${call('q as tf.Tensor2D')})`;
+      const perStep = `${TF}.unstack(${query}, 1).map((q) => ${run('q as tf.Tensor2D')}.context)`;
       declare(w, node.id, `${TF}.stack(${perStep}, 1) as tf.Tensor3D`, scope.shape(node.out));
       return;
     }
-    declare(w, node.id, call(query), scope.shape(node.out));
+    const weights = scope.attentionWeights(node);
+    if (weights !== null) {
+      // The weights are wanted too (decoding's attention output): keep both results of the call.
+      w.writeLine(`const { context: ${node.id}, weights: ${weights} } = ${run(query)}; // ${scope.shape(node.out)}; weights [${scope.rows}, T_src]`);
+      return;
+    }
+    declare(w, node.id, `${run(query)}.context`, scope.shape(node.out));
   },
 };
 

@@ -3,13 +3,16 @@
  * sentences in one batched search (the spec's decode section by default; flags override). Sentences
  * come from the arguments, or one per line from stdin when none are given. Notes (unknown words,
  * truncation) go to stderr; stdout holds the translations, or with --json exactly
- * {"results": [{"source", "translation", "score", "n_best": [{"translation", "score"}]}]}.
+ * {"results": [{"source", "translation", "score", "n_best": [{"translation", "score"}]}]}; --attention adds
+ * "source_tokens" to each result and "tokens" and "attention" ([tokens][source_tokens]) to it and to each
+ * n-best entry (models with attention over the source).
  */
 import type { Command } from 'commander';
 import { nonNegativeNumber, oneOf, positiveInt } from '../../train/cli-options.js';
 
 interface TranslateFlags {
-  beam?: number; strategy?: string; maxLen?: number; nBest?: number; lengthPenalty?: number; json?: boolean; backend?: string;
+  beam?: number; strategy?: string; maxLen?: number; nBest?: number; lengthPenalty?: number; json?: boolean; attention?: boolean;
+  backend?: string;
 }
 
 async function readStdinLines(): Promise<string[]> {
@@ -33,14 +36,19 @@ export function register(program: Command): void {
     .option('--n-best <m>', 'hypotheses per sentence (at most the beam size)', positiveInt)
     .option('--length-penalty <a>', 'rank by logP / L^a', nonNegativeNumber)
     .option('--json', 'print {"results": [...]} as JSON')
+    .option('--attention', 'with --json: add source/target tokens and the attention weights of each translation (attention models)')
     .option('--backend <name>', 'node | wasm | cpu | auto')
     .action(async (checkpoint: string, sentences: string[], o: TranslateFlags) => {
       const [{ runTranslate }, { withCleanStdout, writeStdout, note }] = await Promise.all([
         import('../../train/run-inference.js'), import('../../train/cli-options.js'),
       ]);
+      if (o.attention && !o.json) {
+        const { UserError } = await import('../../errors.js');
+        throw new UserError('--attention adds the weights to the JSON output', 'add --json');
+      }
       const inputs = sentences.length > 0 ? sentences : await readStdinLines();
       const out = await withCleanStdout(() => runTranslate({
-        checkpoint, sentences: inputs, backend: o.backend,
+        checkpoint, sentences: inputs, backend: o.backend, attention: o.attention === true,
         flags: { strategy: o.strategy, beamSize: o.beam, maxLen: o.maxLen, nBest: o.nBest, lengthPenalty: o.lengthPenalty },
       }));
       for (const n of out.notes) note(n);

@@ -22,6 +22,7 @@
  * same length, so ranking them by log-prob is ranking them by score.
  */
 import type { Hypothesis } from '../module.js';
+import { AttentionCollector, withAttention, type AttentionRows } from './attention-rows.js';
 import {
   bestReachableScore, checkSearchOptions, compareHypotheses, generableMask, makeHypothesis, requireSearchInteger,
 } from './scoring.js';
@@ -29,13 +30,13 @@ import { SearchStepDriver } from './step-driver.js';
 import { expansionBuffers, topExpansions } from './top-expansions.js';
 import type { BeamSearchOptions, SearchModel } from './types.js';
 
-interface LiveHypothesis { tokens: number[]; logp: number }
+interface LiveHypothesis { tokens: number[]; logp: number; attention: AttentionRows }
 
 interface SentenceBeam {
   /** Live hypotheses in rank order; their rows in the decoder state are contiguous. */
   live: LiveHypothesis[];
   /** The best ≤ k finished hypotheses, in canonical order. */
-  finished: Hypothesis[];
+  finished: { hypothesis: Hypothesis; attention: AttentionRows }[];
   done: boolean;
 }
 
@@ -44,7 +45,7 @@ export function beamSearch<S>(model: SearchModel<S>, init: S, opts: BeamSearchOp
   const { alpha, nBest } = checkSearchOptions(opts, k);
   const { batch, eos, maxLen } = opts;
   const beams: SentenceBeam[] = Array.from({ length: batch }, () => ({
-    live: [{ tokens: [], logp: 0 }],
+    live: [{ tokens: [], logp: 0, attention: null }],
     finished: [],
     done: false,
   }));
@@ -55,39 +56,47 @@ export function beamSearch<S>(model: SearchModel<S>, init: S, opts: BeamSearchOp
   const nextRows = new Int32Array(batch * k);
   const nextTokens = new Int32Array(batch * k);
   let input = new Int32Array(batch).fill(opts.bos);
+  const collector = AttentionCollector.of(opts);
   const driver = new SearchStepDriver(model, init, batch);
   try {
     let generable: Uint8Array | null = null;
     for (let t = 1; t <= maxLen; t++) {
-      const { values, vocab } = driver.step(input);
+      const step = driver.step(input, collector !== null);
+      const { values, vocab } = step;
+      collector?.setStep(step);
       generable ??= generableMask(vocab, opts);
       let next = 0;
       let firstRow = 0;
-      for (const beam of beams) {
+      for (let s = 0; s < batch; s++) {
+        const beam = beams[s]!;
         if (beam.done) continue;
         const parents = beam.live;
         for (let p = 0; p < parents.length; p++) parentLogps[p] = parents[p]!.logp;
         topExpansions(values, vocab, firstRow, parentLogps, generable, 2 * k, ex, parents.length);
         const live: LiveHypothesis[] = [];
         const liveRows: number[] = [];
+        // A child's attention rows: its parent's, then the parent row's weights of this step.
+        const rowsOf = (i: number): AttentionRows =>
+          collector === null ? null : collector.extend(parents[ex.parent[i]!]!.attention, firstRow + ex.parent[i]!, s);
         for (let i = 0; i < ex.count && (i < k || live.length < k); i++) {
           const token = ex.token[i]!;
+          const parent = parents[ex.parent[i]!]!;
           if (token === eos) {
-            if (i < k) addFinished(beam, makeHypothesis(extended(parents[ex.parent[i]!]!.tokens, token), ex.logp[i]!, alpha), k);
+            if (i < k) addFinished(beam, makeHypothesis(extended(parent.tokens, token), ex.logp[i]!, alpha), rowsOf(i), k);
           } else if (live.length < k) {
-            live.push({ tokens: extended(parents[ex.parent[i]!]!.tokens, token), logp: ex.logp[i]! });
+            live.push({ tokens: extended(parent.tokens, token), logp: ex.logp[i]!, attention: rowsOf(i) });
             liveRows.push(firstRow + ex.parent[i]!);
           }
         }
         firstRow += parents.length;
         if (t === maxLen) {
-          for (const h of live) addFinished(beam, makeHypothesis(h.tokens, h.logp, alpha), k);
+          for (const h of live) addFinished(beam, makeHypothesis(h.tokens, h.logp, alpha), h.attention, k);
           beam.live = [];
           beam.done = true;
           continue;
         }
         // The n-th best finished score so far: a live hypothesis that cannot reach it is dropped.
-        const bar = beam.finished.length >= nBest ? beam.finished[nBest - 1]!.score : Number.NEGATIVE_INFINITY;
+        const bar = beam.finished.length >= nBest ? beam.finished[nBest - 1]!.hypothesis.score : Number.NEGATIVE_INFINITY;
         beam.live = [];
         for (let i = 0; i < live.length; i++) {
           const h = live[i]!;
@@ -106,7 +115,7 @@ export function beamSearch<S>(model: SearchModel<S>, init: S, opts: BeamSearchOp
   } finally {
     driver.dispose();
   }
-  return beams.map((beam) => beam.finished.slice(0, nBest));
+  return beams.map((beam) => beam.finished.slice(0, nBest).map((f) => withAttention(f.hypothesis, f.attention)));
 }
 
 /** `tokens` followed by `token` (a new array). */
@@ -117,11 +126,11 @@ function extended(tokens: readonly number[], token: number): number[] {
 }
 
 /** Inserts `h` into the sentence's finished list (canonical order), keeping the best k. */
-function addFinished(beam: SentenceBeam, h: Hypothesis, k: number): void {
+function addFinished(beam: SentenceBeam, h: Hypothesis, attention: AttentionRows, k: number): void {
   const list = beam.finished;
   let pos = list.length;
-  while (pos > 0 && compareHypotheses(h, list[pos - 1]!) < 0) pos--;
+  while (pos > 0 && compareHypotheses(h, list[pos - 1]!.hypothesis) < 0) pos--;
   if (pos >= k) return;
-  list.splice(pos, 0, h);
+  list.splice(pos, 0, { hypothesis: h, attention });
   if (list.length > k) list.pop();
 }

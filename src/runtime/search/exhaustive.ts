@@ -11,23 +11,29 @@
  */
 import { UserError } from '../../errors.js';
 import type { Hypothesis } from '../module.js';
+import { AttentionCollector, withAttention, type AttentionRows } from './attention-rows.js';
 import { checkSearchOptions, compareHypotheses, generableMask, makeHypothesis, requireSearchInteger } from './scoring.js';
 import { SearchStepDriver } from './step-driver.js';
 import { DEFAULT_MAX_CANDIDATES, type ExhaustiveSearchOptions, type SearchModel } from './types.js';
 
-interface Prefix { sentence: number; tokens: number[]; logp: number }
+interface Prefix { sentence: number; tokens: number[]; logp: number; attention: AttentionRows }
 
 export function exhaustiveSearch<S>(model: SearchModel<S>, init: S, opts: ExhaustiveSearchOptions): Hypothesis[][] {
   const { alpha, nBest } = checkSearchOptions(opts, Number.POSITIVE_INFINITY);
   const maxCandidates = requireSearchInteger(opts.maxCandidates ?? DEFAULT_MAX_CANDIDATES, 'maxCandidates', 1);
   const { batch, eos, maxLen } = opts;
   const finished: Hypothesis[][] = Array.from({ length: batch }, () => []);
-  let prefixes: Prefix[] = Array.from({ length: batch }, (_, s) => ({ sentence: s, tokens: [], logp: 0 }));
+  // Attention rows of finished hypotheses, turned into arrays only for the n-best returned.
+  const finishedRows = new Map<Hypothesis, AttentionRows>();
+  let prefixes: Prefix[] = Array.from({ length: batch }, (_, s) => ({ sentence: s, tokens: [], logp: 0, attention: null }));
+  const collector = AttentionCollector.of(opts);
   const driver = new SearchStepDriver(model, init, batch);
   try {
     let generable: Uint8Array | null = null;
     for (let t = 1; t <= maxLen && prefixes.length > 0; t++) {
-      const { values, vocab } = driver.step(Int32Array.from(prefixes, (p) => p.tokens[p.tokens.length - 1] ?? opts.bos));
+      const step = driver.step(Int32Array.from(prefixes, (p) => p.tokens[p.tokens.length - 1] ?? opts.bos), collector !== null);
+      const { values, vocab } = step;
+      collector?.setStep(step);
       if (generable === null) {
         generable = generableMask(vocab, opts);
         const g = generable.reduce((n, x) => n + x, 0) - 1; // generable tokens other than <eos>
@@ -41,10 +47,13 @@ export function exhaustiveSearch<S>(model: SearchModel<S>, init: S, opts: Exhaus
           const logp = p.logp + values[row * vocab + v]!;
           if (!(logp > Number.NEGATIVE_INFINITY)) continue; // impossible (or NaN)
           const tokens = [...p.tokens, v];
+          const attention = collector === null ? null : collector.extend(p.attention, row, p.sentence);
           if (v === eos || t === maxLen) {
-            finished[p.sentence]!.push(makeHypothesis(tokens, logp, alpha));
+            const h = makeHypothesis(tokens, logp, alpha);
+            finished[p.sentence]!.push(h);
+            if (attention !== null) finishedRows.set(h, attention);
           } else {
-            next.push({ sentence: p.sentence, tokens, logp });
+            next.push({ sentence: p.sentence, tokens, logp, attention });
             parentRows.push(row);
           }
         }
@@ -55,7 +64,7 @@ export function exhaustiveSearch<S>(model: SearchModel<S>, init: S, opts: Exhaus
   } finally {
     driver.dispose();
   }
-  return finished.map((list) => list.sort(compareHypotheses).slice(0, nBest));
+  return finished.map((list) => list.sort(compareHypotheses).slice(0, nBest).map((h) => withAttention(h, finishedRows.get(h) ?? null)));
 }
 
 /** Σ_{t<maxLen} g^t + g^maxLen, or `limit + 1` as soon as it exceeds `limit`. */

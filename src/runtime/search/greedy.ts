@@ -4,6 +4,7 @@
  * One `model.step` per time step for all unfinished sentences; finished ones leave the batch.
  */
 import type { Hypothesis } from '../module.js';
+import { AttentionCollector, withAttention } from './attention-rows.js';
 import { checkSearchOptions, generableMask, makeHypothesis } from './scoring.js';
 import { SearchStepDriver } from './step-driver.js';
 import type { GreedySearchOptions, SearchModel } from './types.js';
@@ -17,6 +18,8 @@ export function greedySearch<S>(model: SearchModel<S>, init: S, opts: GreedySear
   const { batch, eos, maxLen } = opts;
   const tokens: number[][] = Array.from({ length: batch }, () => []);
   const logps = new Float64Array(batch);
+  const collector = AttentionCollector.of(opts);
+  const attention: Float32Array[][] | null = collector === null ? null : Array.from({ length: batch }, () => []);
   // rowSentence[r]: the sentence in row r of the decoder state (only unfinished sentences have rows).
   let rowSentence = Int32Array.from({ length: batch }, (_, i) => i);
   let input = new Int32Array(batch).fill(opts.bos);
@@ -24,7 +27,9 @@ export function greedySearch<S>(model: SearchModel<S>, init: S, opts: GreedySear
   try {
     let generable: Uint8Array | null = null;
     for (let t = 1; t <= maxLen; t++) {
-      const { values, vocab } = driver.step(input);
+      const step = driver.step(input, collector !== null);
+      const { values, vocab } = step;
+      collector?.setStep(step);
       generable ??= generableMask(vocab, opts);
       const keep: number[] = [];
       const nextTokens: number[] = [];
@@ -33,6 +38,7 @@ export function greedySearch<S>(model: SearchModel<S>, init: S, opts: GreedySear
         const best = argmaxGenerable(values, r * vocab, vocab, generable);
         tokens[s]!.push(best);
         logps[s] = logps[s]! + values[r * vocab + best]!;
+        if (collector !== null) attention![s]!.push(collector.row(r, s));
         if (best !== eos) {
           keep.push(r);
           nextTokens.push(best);
@@ -46,7 +52,7 @@ export function greedySearch<S>(model: SearchModel<S>, init: S, opts: GreedySear
   } finally {
     driver.dispose();
   }
-  return tokens.map((toks, s) => [makeHypothesis(toks, logps[s]!, alpha)]);
+  return tokens.map((toks, s) => [withAttention(makeHypothesis(toks, logps[s]!, alpha), attention?.[s] ?? null)]);
 }
 
 /** Index of the largest generable entry of row [offset, offset + vocab); NaN counts as -Infinity. */

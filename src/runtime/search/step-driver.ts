@@ -10,12 +10,17 @@
  * gives no tie-breaking guarantee. The model step itself stays batched on the backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../../errors.js';
+import type { DecodeStepResult } from '../module.js';
 import type { SearchModel } from './types.js';
 
 export interface StepLogProbs {
   /** Row-major [rows, vocab] log-probabilities. */
   values: Float32Array;
   vocab: number;
+  /** When asked for: row-major [rows, srcT] attention weights of this step. */
+  attention?: Float32Array;
+  srcT?: number;
 }
 
 export class SearchStepDriver<S> {
@@ -29,15 +34,18 @@ export class SearchStepDriver<S> {
     this.rows = rows;
   }
 
-  /** One decoder step: `tokens` [rows] in, log-probabilities [rows, V] out. */
-  step(tokens: Int32Array): StepLogProbs {
+  /**
+   * One decoder step: `tokens` [rows] in, log-probabilities [rows, V] out; with `attention`, also
+   * the step's attention weights [rows, T_src] (one more read-back; none without it).
+   */
+  step(tokens: Int32Array, attention = false): StepLogProbs {
     if (tokens.length !== this.rows) {
       throw new Error(`search: ${tokens.length} tokens for ${this.rows} state rows`);
     }
     const tokenTensor = tf.tensor1d(tokens, 'int32');
-    let out: { logProbs: tf.Tensor2D; state: S };
+    let out: DecodeStepResult<S>;
     try {
-      out = this.model.step(tokenTensor, this.state);
+      out = attention ? this.model.step(tokenTensor, this.state, { attention: true }) : this.model.step(tokenTensor, this.state);
     } finally {
       tokenTensor.dispose();
     }
@@ -47,9 +55,19 @@ export class SearchStepDriver<S> {
       if (out.logProbs.rank !== 2 || n !== this.rows) {
         throw new Error(`search: model step returned log-probs of shape [${out.logProbs.shape}] for ${this.rows} rows`);
       }
-      return { values: out.logProbs.dataSync() as Float32Array, vocab };
+      const values = out.logProbs.dataSync() as Float32Array;
+      if (!attention) return { values, vocab };
+      const weights = out.attention;
+      if (weights === undefined) {
+        throw new UserError('attention weights were asked for, but this model returns none (it has no attention over the source)');
+      }
+      if (weights.rank !== 2 || weights.shape[0] !== this.rows) {
+        throw new Error(`search: model step returned attention of shape [${weights.shape}] for ${this.rows} rows`);
+      }
+      return { values, vocab, attention: weights.dataSync() as Float32Array, srcT: weights.shape[1] };
     } finally {
       out.logProbs.dispose();
+      out.attention?.dispose();
     }
   }
 

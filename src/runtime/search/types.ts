@@ -4,7 +4,7 @@
  * in a random transition table.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { SearchOptions } from '../module.js';
+import type { DecodeStepOptions, DecodeStepResult, SearchOptions } from '../module.js';
 
 /**
  * One batched decoder step over N rows (N = live sentences × live hypotheses), plus row selection.
@@ -16,8 +16,11 @@ import type { SearchOptions } from '../module.js';
  * outputs kept for attention), or gather it (what `select` does anyway).
  */
 export interface SearchModel<S> {
-  /** tokens: int32 [N] → log-probabilities [N, V] (log-softmax) and the state after this step. */
-  step(tokens: tf.Tensor1D, state: S): { logProbs: tf.Tensor2D; state: S };
+  /**
+   * tokens: int32 [N] → log-probabilities [N, V] (log-softmax) and the state after this step; with
+   * `{ attention: true }` also the step's attention weights [N, T_src] (the search disposes them).
+   */
+  step(tokens: tf.Tensor1D, state: S, opts?: DecodeStepOptions): DecodeStepResult<S>;
   /** A new state whose row i is row `rows[i]` of `state` (rows: int32 [N'], repeats allowed). */
   select(state: S, rows: tf.Tensor1D): S;
   /** Free every tensor of a state. */
@@ -28,6 +31,11 @@ export interface SearchModel<S> {
 export type BatchSearchOptions = SearchOptions & {
   /** Sentences in `init` (its rows); results come back in this order. */
   batch: number;
+  /**
+   * Valid source length of each sentence ([batch]; a tensor or numbers): with `attention`, each
+   * hypothesis' attention rows keep that many source positions. Without it they keep all T_src.
+   */
+  sourceLengths?: tf.Tensor1D | ArrayLike<number>;
 };
 
 export type GreedySearchOptions = BatchSearchOptions;
@@ -47,7 +55,7 @@ export const DEFAULT_MAX_CANDIDATES = 100_000;
 
 /** The decoder-side methods of a generated seq2seq module, as a search needs them. */
 export interface DecoderMethods<S> {
-  decodeStep(tokens: tf.Tensor1D, state: S): { logProbs: tf.Tensor2D; state: S };
+  decodeStep(tokens: tf.Tensor1D, state: S, opts?: DecodeStepOptions): DecodeStepResult<S>;
   selectState(state: S, rows: tf.Tensor1D): S;
   disposeState(state: S): void;
 }
@@ -55,7 +63,7 @@ export interface DecoderMethods<S> {
 /** Adapts a module's `decodeStep`/`selectState`/`disposeState` (see the ownership rule above). */
 export function searchModelOf<S>(module: DecoderMethods<S>): SearchModel<S> {
   return {
-    step: (tokens, state) => module.decodeStep(tokens, state),
+    step: (tokens, state, opts) => module.decodeStep(tokens, state, opts),
     select: (state, rows) => module.selectState(state, rows),
     dispose: (state) => module.disposeState(state),
   };

@@ -39,6 +39,7 @@ import {
   toTorchTensors,
   torchParamNames,
   trainStep,
+  type DecodeStepOptions,
   type GruState,
   type Hypothesis,
   type LossResult,
@@ -118,9 +119,12 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
   readonly params: BahdanauGruParams;
   /** Dropout masks (and scheduled sampling): a stream forked after initialization. */
   private readonly rng: Rng;
+  /** The attention node whose weights decoding returns with `{ attention: true }`. */
+  static readonly attentionNode = 'attn';
+  readonly attentionNode = BahdanauGru.attentionNode;
   /** decodeStep as the searches see it. */
   private readonly searchModel: SearchModel<BahdanauGruDecoderState> = {
-      step: (tokens, state) => this.decodeStep(tokens, state),
+      step: (tokens, state, opts) => this.decodeStep(tokens, state, opts),
       select: (state, rows) => this.selectState(state, rows),
       dispose: (state) => this.disposeState(state),
     };
@@ -239,20 +243,24 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
     tf.dispose([encoded.encoder_output, encoded.source_lengths, encoded.encoder_state.h]);
   }
 
-  /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state. */
-  decodeStep(tokens: tf.Tensor1D, state: BahdanauGruDecoderState): { logProbs: tf.Tensor2D; state: BahdanauGruDecoderState } {
+  /**
+   * One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state;
+   * with `{ attention: true }` also attn's weights over the source [N, T_src].
+   */
+  decodeStep(tokens: tf.Tensor1D, state: BahdanauGruDecoderState, opts: DecodeStepOptions = {}): { logProbs: tf.Tensor2D; state: BahdanauGruDecoderState; attention?: tf.Tensor2D } {
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: logSoftmax(step.logits), state: step.state };
+      const out = { logProbs: logSoftmax(step.logits), state: step.state };
+      return opts.attention ? { ...out, attention: step.attention } : out;
     });
   }
 
-  /** The target side for one step: every node on [N, D]; logits [N, V_target]. */
-  private stepLogits(tokens: tf.Tensor1D, state: BahdanauGruDecoderState, training: boolean): { logits: tf.Tensor2D; state: BahdanauGruDecoderState } {
+  /** The target side for one step: every node on [N, D]; logits [N, V_target] and attn's weights [N, T_src]. */
+  private stepLogits(tokens: tf.Tensor1D, state: BahdanauGruDecoderState, training: boolean): { logits: tf.Tensor2D; state: BahdanauGruDecoderState; attention: tf.Tensor2D } {
     return tidy(() => {
       const tgt_emb = embedding(this.params.tgt_emb, tokens); // [N, 16]
-      const attn = attention('additive', this.params.attn, stateTop(state.decoder_state), state.encoder_output, state.encoder_output, state.source_lengths, { projectedKeys: state.attn_keys }).context; // [N, 16]
+      const { context: attn, weights: attn_weights } = attention('additive', this.params.attn, stateTop(state.decoder_state), state.encoder_output, state.encoder_output, state.source_lengths, { projectedKeys: state.attn_keys }); // [N, 16]; weights [N, T_src]
       const dec_in = tf.concat([attn, tgt_emb], -1) as tf.Tensor2D; // [N, 32]
       const decoder = recurrentStep(this.cells.decoder, this.params.decoder, dec_in, state.decoder_state, { training, rng: this.rng }); // output [N, 16]; h [2, N, 16]
       const logits = dense(this.params.logits, decoder.output, 'none'); // [N, V_target]
@@ -262,7 +270,7 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
         source_lengths: tf.clone(state.source_lengths),
         attn_keys: tf.clone(state.attn_keys),
       };
-      return { logits, state: next };
+      return { logits, state: next, attention: attn_weights };
     });
   }
 
@@ -339,6 +347,24 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
     return tf.tensor1d(mixed, 'int32');
   }
 
+  /**
+   * Teacher-forced weights of attn [B, T_tgt, T_src] through the decoding path: step t reads
+   * batch.tgtIn[:, t] (row t: the weights that produce target token t). No dropout.
+   */
+  attentionWeights(batch: Seq2SeqBatch): tf.Tensor3D {
+    return tidy(() => {
+      const encoded = this.encode(batch.src, batch.srcLen, false);
+      let state = this.initDecoderState(encoded, batch.srcLen);
+      const weights: tf.Tensor2D[] = [];
+      for (const tokens of tf.unstack(batch.tgtIn, 1) as tf.Tensor1D[]) {
+        const step = this.stepLogits(tokens, state, false);
+        state = step.state;
+        weights.push(step.attention);
+      }
+      return tf.stack(weights, 1) as tf.Tensor3D;
+    });
+  }
+
   /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
     return tidy(() => maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
@@ -357,17 +383,17 @@ export default class BahdanauGru implements Seq2SeqModule<BahdanauGruEncoded, Ba
 
   /** Greedy decoding: per sentence, one hypothesis. */
   greedy(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => greedySearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+    return this.runSearch(src, srcLen, (init) => greedySearch(this.searchModel, init, { ...opts, batch: src.shape[0], sourceLengths: srcLen }));
   }
 
   /** Beam search: per sentence, the n-best finished hypotheses. */
   beam(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => beamSearch(this.searchModel, init, { ...opts, batch: src.shape[0], beamSize: opts.beamSize ?? BahdanauGru.decodeDefaults.beamSize }));
+    return this.runSearch(src, srcLen, (init) => beamSearch(this.searchModel, init, { ...opts, batch: src.shape[0], beamSize: opts.beamSize ?? BahdanauGru.decodeDefaults.beamSize, sourceLengths: srcLen }));
   }
 
   /** Every sequence up to maxLen (tiny vocabularies): the oracle for beam search. */
   exhaustive(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => exhaustiveSearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+    return this.runSearch(src, srcLen, (init) => exhaustiveSearch(this.searchModel, init, { ...opts, batch: src.shape[0], sourceLengths: srcLen }));
   }
 
   private runSearch(src: tf.Tensor2D, srcLen: tf.Tensor1D, search: (init: BahdanauGruDecoderState) => Hypothesis[][]): Hypothesis[][] {

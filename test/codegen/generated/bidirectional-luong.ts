@@ -39,6 +39,7 @@ import {
   torchParamNames,
   trainStep,
   zeroState,
+  type DecodeStepOptions,
   type GruState,
   type Hypothesis,
   type LossResult,
@@ -121,9 +122,12 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
   readonly params: BidirectionalLuongParams;
   /** Dropout masks (and scheduled sampling): a stream forked after initialization. */
   private readonly rng: Rng;
+  /** The attention node whose weights decoding returns with `{ attention: true }`. */
+  static readonly attentionNode = 'attn';
+  readonly attentionNode = BidirectionalLuong.attentionNode;
   /** decodeStep as the searches see it. */
   private readonly searchModel: SearchModel<BidirectionalLuongDecoderState> = {
-      step: (tokens, state) => this.decodeStep(tokens, state),
+      step: (tokens, state, opts) => this.decodeStep(tokens, state, opts),
       select: (state, rows) => this.selectState(state, rows),
       dispose: (state) => this.disposeState(state),
     };
@@ -252,23 +256,27 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
     tf.dispose([encoded.bridge_output, encoded.encoder_output, encoded.source_lengths]);
   }
 
-  /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state. */
-  decodeStep(tokens: tf.Tensor1D, state: BidirectionalLuongDecoderState): { logProbs: tf.Tensor2D; state: BidirectionalLuongDecoderState } {
+  /**
+   * One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state;
+   * with `{ attention: true }` also attn's weights over the source [N, T_src].
+   */
+  decodeStep(tokens: tf.Tensor1D, state: BidirectionalLuongDecoderState, opts: DecodeStepOptions = {}): { logProbs: tf.Tensor2D; state: BidirectionalLuongDecoderState; attention?: tf.Tensor2D } {
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: logSoftmax(step.logits), state: step.state };
+      const out = { logProbs: logSoftmax(step.logits), state: step.state };
+      return opts.attention ? { ...out, attention: step.attention } : out;
     });
   }
 
-  /** The target side for one step: every node on [N, D]; logits [N, V_target]. */
-  private stepLogits(tokens: tf.Tensor1D, state: BidirectionalLuongDecoderState, training: boolean): { logits: tf.Tensor2D; state: BidirectionalLuongDecoderState } {
+  /** The target side for one step: every node on [N, D]; logits [N, V_target] and attn's weights [N, T_src]. */
+  private stepLogits(tokens: tf.Tensor1D, state: BidirectionalLuongDecoderState, training: boolean): { logits: tf.Tensor2D; state: BidirectionalLuongDecoderState; attention: tf.Tensor2D } {
     return tidy(() => {
       const tgt_emb = embedding(this.params.tgt_emb, tokens); // [N, 8]
       const context = state.bridge_output; // [N, 12]
       const dec_in = tf.concat([tgt_emb, context], -1) as tf.Tensor2D; // [N, 20]
       const decoder = recurrentStep(this.cells.decoder, this.params.decoder, dec_in, state.decoder_state, { training, rng: this.rng }); // output [N, 12]; h [1, N, 12]
-      const attn = attention('dot', this.params.attn, decoder.output, state.encoder_output, state.encoder_output, state.source_lengths).context; // [N, 12]
+      const { context: attn, weights: attn_weights } = attention('dot', this.params.attn, decoder.output, state.encoder_output, state.encoder_output, state.source_lengths); // [N, 12]; weights [N, T_src]
       const mixed = tf.concat([decoder.output, attn], -1) as tf.Tensor2D; // [N, 24]
       const hidden = dense(this.params.hidden, mixed, 'relu'); // [N, 12]
       const logits = dense(this.params.logits, hidden, 'none'); // [N, V_target]
@@ -278,7 +286,7 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
         encoder_output: tf.clone(state.encoder_output),
         source_lengths: tf.clone(state.source_lengths),
       };
-      return { logits, state: next };
+      return { logits, state: next, attention: attn_weights };
     });
   }
 
@@ -346,6 +354,24 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
     return tf.tensor1d(mixed, 'int32');
   }
 
+  /**
+   * Teacher-forced weights of attn [B, T_tgt, T_src] through the decoding path: step t reads
+   * batch.tgtIn[:, t] (row t: the weights that produce target token t). No dropout.
+   */
+  attentionWeights(batch: Seq2SeqBatch): tf.Tensor3D {
+    return tidy(() => {
+      const encoded = this.encode(batch.src, batch.srcLen, false);
+      let state = this.initDecoderState(encoded, batch.srcLen);
+      const weights: tf.Tensor2D[] = [];
+      for (const tokens of tf.unstack(batch.tgtIn, 1) as tf.Tensor1D[]) {
+        const step = this.stepLogits(tokens, state, false);
+        state = step.state;
+        weights.push(step.attention);
+      }
+      return tf.stack(weights, 1) as tf.Tensor3D;
+    });
+  }
+
   /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
     return tidy(() => maskedDenseCrossEntropy(this.params.logits, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
@@ -364,17 +390,17 @@ export default class BidirectionalLuong implements Seq2SeqModule<BidirectionalLu
 
   /** Greedy decoding: per sentence, one hypothesis. */
   greedy(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => greedySearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+    return this.runSearch(src, srcLen, (init) => greedySearch(this.searchModel, init, { ...opts, batch: src.shape[0], sourceLengths: srcLen }));
   }
 
   /** Beam search: per sentence, the n-best finished hypotheses. */
   beam(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => beamSearch(this.searchModel, init, { ...opts, batch: src.shape[0], beamSize: opts.beamSize ?? BidirectionalLuong.decodeDefaults.beamSize }));
+    return this.runSearch(src, srcLen, (init) => beamSearch(this.searchModel, init, { ...opts, batch: src.shape[0], beamSize: opts.beamSize ?? BidirectionalLuong.decodeDefaults.beamSize, sourceLengths: srcLen }));
   }
 
   /** Every sequence up to maxLen (tiny vocabularies): the oracle for beam search. */
   exhaustive(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => exhaustiveSearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+    return this.runSearch(src, srcLen, (init) => exhaustiveSearch(this.searchModel, init, { ...opts, batch: src.shape[0], sourceLengths: srcLen }));
   }
 
   private runSearch(src: tf.Tensor2D, srcLen: tf.Tensor1D, search: (init: BidirectionalLuongDecoderState) => Hypothesis[][]): Hypothesis[][] {

@@ -41,6 +41,7 @@ import {
   toTorchTensors,
   torchParamNames,
   trainStep,
+  type DecodeStepOptions,
   type GruState,
   type Hypothesis,
   type LossResult,
@@ -124,9 +125,12 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
   readonly params: GruStateModelParams;
   /** Dropout masks (and scheduled sampling): a stream forked after initialization. */
   private readonly rng: Rng;
+  /** The attention node whose weights decoding returns with `{ attention: true }`. */
+  static readonly attentionNode = 'attn';
+  readonly attentionNode = GruStateModel.attentionNode;
   /** decodeStep as the searches see it. */
   private readonly searchModel: SearchModel<GruStateModelDecoderState> = {
-      step: (tokens, state) => this.decodeStep(tokens, state),
+      step: (tokens, state, opts) => this.decodeStep(tokens, state, opts),
       select: (state, rows) => this.selectState(state, rows),
       dispose: (state) => this.disposeState(state),
     };
@@ -247,23 +251,27 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
     tf.dispose([encoded.src_state_top, encoded.src_output, encoded.source_lengths, encoded.src_state.h]);
   }
 
-  /** One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state. */
-  decodeStep(tokens: tf.Tensor1D, state: GruStateModelDecoderState): { logProbs: tf.Tensor2D; state: GruStateModelDecoderState } {
+  /**
+   * One decoder step for N rows: tokens [N] → log-probabilities [N, V_target] and the next state;
+   * with `{ attention: true }` also attn's weights over the source [N, T_src].
+   */
+  decodeStep(tokens: tf.Tensor1D, state: GruStateModelDecoderState, opts: DecodeStepOptions = {}): { logProbs: tf.Tensor2D; state: GruStateModelDecoderState; attention?: tf.Tensor2D } {
     checkShape('tokens', tokens, [null]);
     return tidy(() => {
       const step = this.stepLogits(tokens, state, false);
-      return { logProbs: logSoftmax(step.logits), state: step.state };
+      const out = { logProbs: logSoftmax(step.logits), state: step.state };
+      return opts.attention ? { ...out, attention: step.attention } : out;
     });
   }
 
-  /** The target side for one step: every node on [N, D]; logits [N, V_target]. */
-  private stepLogits(tokens: tf.Tensor1D, state: GruStateModelDecoderState, training: boolean): { logits: tf.Tensor2D; state: GruStateModelDecoderState } {
+  /** The target side for one step: every node on [N, D]; logits [N, V_target] and attn's weights [N, T_src]. */
+  private stepLogits(tokens: tf.Tensor1D, state: GruStateModelDecoderState, training: boolean): { logits: tf.Tensor2D; state: GruStateModelDecoderState; attention: tf.Tensor2D } {
     return tidy(() => {
       const batch_ = embedding(this.params.batch_, tokens); // [N, 8]
       const tidy_ = state.src_state_top; // [N, 8]
       const x_ = tf.concat([batch_, tidy_], -1) as tf.Tensor2D; // [N, 16]
       const t_ = dropout(x_, 0.1, training, this.rng); // [N, 16]
-      const attn = attention('additive', this.params.attn, stateTop(state.next_state), state.src_output, state.src_output, state.source_lengths, { projectedKeys: state.attn_keys }).context; // [N, 8]
+      const { context: attn, weights: attn_weights } = attention('additive', this.params.attn, stateTop(state.next_state), state.src_output, state.src_output, state.source_lengths, { projectedKeys: state.attn_keys }); // [N, 8]; weights [N, T_src]
       const attn_keys = tf.concat([attn, t_], -1) as tf.Tensor2D; // [N, 24]
       const next_ = recurrentStep(this.cells.next_, this.params.next_, attn_keys, state.next_state, { training, rng: this.rng }); // output [N, 8]; h [2, N, 8]
       const next_state = dense(this.params.next_state, next_.output, 'none'); // [N, V_target]
@@ -274,7 +282,7 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
         source_lengths: tf.clone(state.source_lengths),
         attn_keys: tf.clone(state.attn_keys),
       };
-      return { logits: next_state, state: next };
+      return { logits: next_state, state: next, attention: attn_weights };
     });
   }
 
@@ -355,6 +363,24 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
     return tf.tensor1d(mixed, 'int32');
   }
 
+  /**
+   * Teacher-forced weights of attn [B, T_tgt, T_src] through the decoding path: step t reads
+   * batch.tgtIn[:, t] (row t: the weights that produce target token t). No dropout.
+   */
+  attentionWeights(batch: Seq2SeqBatch): tf.Tensor3D {
+    return tidy(() => {
+      const encoded = this.encode(batch.src, batch.srcLen, false);
+      let state = this.initDecoderState(encoded, batch.srcLen);
+      const weights: tf.Tensor2D[] = [];
+      for (const tokens of tf.unstack(batch.tgtIn, 1) as tf.Tensor1D[]) {
+        const step = this.stepLogits(tokens, state, false);
+        state = step.state;
+        weights.push(step.attention);
+      }
+      return tf.stack(weights, 1) as tf.Tensor3D;
+    });
+  }
+
   /** Masked cross-entropy of the teacher-forced logits (mean over valid target tokens); the output layer runs on those tokens only. */
   loss(batch: Seq2SeqBatch, training: boolean): LossResult {
     return tidy(() => maskedDenseCrossEntropy(this.params.next_state, 'none', this.features(batch, training), batch.tgtOut, batch.tgtLen));
@@ -373,17 +399,17 @@ export default class GruStateModel implements Seq2SeqModule<GruStateModelEncoded
 
   /** Greedy decoding: per sentence, one hypothesis. */
   greedy(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => greedySearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+    return this.runSearch(src, srcLen, (init) => greedySearch(this.searchModel, init, { ...opts, batch: src.shape[0], sourceLengths: srcLen }));
   }
 
   /** Beam search: per sentence, the n-best finished hypotheses. */
   beam(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => beamSearch(this.searchModel, init, { ...opts, batch: src.shape[0], beamSize: opts.beamSize ?? GruStateModel.decodeDefaults.beamSize }));
+    return this.runSearch(src, srcLen, (init) => beamSearch(this.searchModel, init, { ...opts, batch: src.shape[0], beamSize: opts.beamSize ?? GruStateModel.decodeDefaults.beamSize, sourceLengths: srcLen }));
   }
 
   /** Every sequence up to maxLen (tiny vocabularies): the oracle for beam search. */
   exhaustive(src: tf.Tensor2D, srcLen: tf.Tensor1D, opts: SearchOptions): Hypothesis[][] {
-    return this.runSearch(src, srcLen, (init) => exhaustiveSearch(this.searchModel, init, { ...opts, batch: src.shape[0] }));
+    return this.runSearch(src, srcLen, (init) => exhaustiveSearch(this.searchModel, init, { ...opts, batch: src.shape[0], sourceLengths: srcLen }));
   }
 
   private runSearch(src: tf.Tensor2D, srcLen: tf.Tensor1D, search: (init: GruStateModelDecoderState) => Hypothesis[][]): Hypothesis[][] {
