@@ -14,7 +14,8 @@ import { normalizeNode, refAt, type NodeContext } from './normalize-graph.js';
 import type { ParsedYaml } from './parse.js';
 import type { RawData, RawDecode, RawSpec, RawStream, RawTrain } from './raw.js';
 import { locateKey } from './source-map.js';
-import type { DataSpec, DecodeSpec, Spec, StreamSpec, TaskKind, TrainSpec } from './types.js';
+import type { CheckpointEvery, DataSpec, DecodeSpec, Spec, StreamSpec, TaskKind, TrainSpec } from './types.js';
+import { parseCheckpointEvery } from './checkpoint-every.js';
 
 const TASK_KEYS: Record<TaskKind, { own: string[]; foreign: string[] }> = {
   seq2seq: { own: ['source', 'target'], foreign: ['tokens', 'num_steps', 'sampling'] },
@@ -88,7 +89,22 @@ function normalizeTrain(ctx: NodeContext, task: TaskKind, data: DataSpec, raw: R
     batch_size: raw.batch_size ?? TRAIN_DEFAULTS.batch_size,
     seed: raw.seed ?? TRAIN_DEFAULTS.seed,
     carry_state: carry,
+    checkpoint_every: checkpointEvery(ctx, raw.checkpoint_every),
   };
+}
+
+function checkpointEvery(ctx: NodeContext, raw: string | number | undefined): CheckpointEvery | null {
+  if (raw === undefined) return null;
+  if (typeof raw === 'number') {
+    check(ctx, 'N002', '/train/checkpoint_every', `\`checkpoint_every: ${raw}\` needs a unit`, `write \`${raw} epochs\` or \`${raw} steps\` (or a time: \`${raw} min\`)`);
+    return null;
+  }
+  const every = parseCheckpointEvery(raw);
+  if ('error' in every) {
+    check(ctx, 'N002', '/train/checkpoint_every', `\`checkpoint_every: ${raw}\`: ${every.error}`);
+    return null;
+  }
+  return every;
 }
 
 function normalizeDecode(ctx: NodeContext, data: DataSpec, raw: RawDecode = {}): DecodeSpec {

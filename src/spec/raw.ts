@@ -55,6 +55,7 @@ export interface RawTrain {
   batch_size?: number;
   seed?: number;
   carry_state?: boolean;
+  checkpoint_every?: string | number;
 }
 
 export interface RawDecode {

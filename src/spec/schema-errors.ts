@@ -5,6 +5,7 @@
  * with "did you mean" where a near miss exists. Noise is dropped: `if` failures (the `then`
  * branch reports the real error), `propertyNames` wrappers, branches under a failed `anyOf`.
  */
+import { parseCheckpointEvery } from './checkpoint-every.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import { diagnostic, didYouMean, listOf, unsupportedVersion } from '../diagnostics/factories.js';
 import { closestMatch } from '../diagnostics/suggest.js';
@@ -186,6 +187,11 @@ function noBranch(ctx: Context, e: AjvError): Diagnostic {
   const expected = named?.description ?? 'a valid value';
   const label = `\`${lastKey(e.instancePath)}\``;
   const range = locateValue(ctx.sourceMap, e.instancePath);
+  if (lastKey(e.instancePath) === 'checkpoint_every') {
+    const parsed = typeof value === 'string' ? parseCheckpointEvery(value) : { error: 'write a string such as `500 steps` or `10 min`' };
+    return make(ctx, 'S006', range, e.instancePath, `${describeValue(value, ctx.text, range)} is not a valid \`checkpoint_every\``,
+      { help: 'error' in parsed ? parsed.error : undefined });
+  }
   if (refs.includes('#/$defs/sizeRef')) {
     if (typeof value === 'number' && Number.isInteger(value)) {
       return make(ctx, 'S005', range, e.instancePath, `${label} must be at least 1; got ${value}`);

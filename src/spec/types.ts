@@ -5,6 +5,9 @@
  * (graph checks, shapes, resource guard) can point diagnostics at the line that must change.
  */
 import type { SourceRange } from '../diagnostics/types.js';
+import type { CheckpointEvery } from './checkpoint-every.js';
+
+export type { CheckpointEvery };
 
 export type TaskKind = 'seq2seq' | 'language-model';
 export type CellKind = 'rnn' | 'gru' | 'lstm';
@@ -125,6 +128,8 @@ export interface TrainSpec {
   seed: number;
   /** Language models: keep the hidden state across sequential batches. */
   carry_state: boolean;
+  /** How often training saves (null: the adaptive default; see src/train/session-checkpoint.ts). */
+  checkpoint_every: CheckpointEvery | null;
 }
 
 export interface DecodeSpec {

@@ -1,7 +1,8 @@
 /**
  * Training checkpoints (the CLI contract's folder): `model.safetensors`, `vocab.json`, `spec.yaml`,
  * `meta.json` as runtime/io's saveCheckpoint writes them (sha256 of every file in meta.json), plus
- * `optimizer.safetensors` (optimizer slots, for exact `--resume`). writeCheckpointFiles writes into a
+ * `optimizer.safetensors` (optimizer slots, for exact `--resume`) and, in a mid-epoch checkpoint of
+ * a language model with carry_state, `carried_state.safetensors`. writeCheckpointFiles writes into a
  * staging folder and atomic-dir.ts commits the whole set, so a crash at any moment leaves the
  * previous checkpoint whole — never a folder without meta.json.
  */
@@ -15,14 +16,18 @@ import { parseSafetensors, serializeSafetensors, type SafetensorsTensor } from '
 import { UserError } from '../errors.js';
 import { recoverStaged, replaceFilesAtomically } from './atomic-dir.js';
 import type { OptimizerState } from './optimizer-state.js';
+import { CARRIED_STATE_FILE } from './carried-state.js';
 
-export const CHECKPOINT_FILES = { ...IO_FILES, optimizer: 'optimizer.safetensors' } as const;
+export const CHECKPOINT_FILES = { ...IO_FILES, optimizer: 'optimizer.safetensors', carried: CARRIED_STATE_FILE } as const;
 
 export type CheckpointVocabs =
   | { task: 'seq2seq'; source: Vocab; target: Vocab }
   | { task: 'language-model'; tokens: Vocab };
 
 export interface EpochRecord { epoch: number; loss: number; perplexity: number; seconds: number; tokens_per_second: number }
+
+/** How far a mid-epoch checkpoint is into epoch `epoch + 1`: the trainer's partial sums (EpochProgress). */
+export interface EpochProgressRecord { batch: number; loss_sum: number; tokens: number; grad_norm_sum: number; seconds: number }
 
 /** What the trainer keeps in meta.json (beside runtime/io's format, version, spec_hash, files). */
 export interface TrainingMeta {
@@ -33,6 +38,8 @@ export interface TrainingMeta {
   epoch: number;
   /** Optimizer steps taken. */
   step: number;
+  /** A mid-epoch checkpoint: how far into epoch `epoch + 1` (null: saved at an epoch's end). */
+  epoch_progress: EpochProgressRecord | null;
   /** The last epoch's figures (empty before any epoch). */
   metrics: { loss?: number; perplexity?: number; tokens_per_second?: number };
   history: EpochRecord[];
@@ -47,6 +54,8 @@ export interface CheckpointContents {
   meta: TrainingMeta;
   weights: TensorDict;
   optimizer: OptimizerState | null;
+  /** A language model's carried state at a mid-epoch checkpoint (carry_state), else null. */
+  carried: TensorDict | null;
   vocabs: CheckpointVocabs;
   specText: string;
 }
@@ -63,9 +72,14 @@ export async function writeCheckpoint(dir: string, c: CheckpointContents): Promi
       specText: c.specText,
       meta: { ...c.meta, metrics: c.meta.metrics as Record<string, number> },
       tensorMetadata: { spec_name: c.meta.spec_name },
-      extraFiles: c.optimizer ? { [CHECKPOINT_FILES.optimizer]: serializeSafetensors(c.optimizer.tensors, c.optimizer.meta) } : {},
+      extraFiles: {
+        ...(c.optimizer ? { [CHECKPOINT_FILES.optimizer]: serializeSafetensors(c.optimizer.tensors, c.optimizer.meta) } : {}),
+        ...(c.carried ? { [CHECKPOINT_FILES.carried]: serializeSafetensors(c.carried) } : {}),
+      },
     });
   });
+  // The committed meta.json no longer names an earlier save's carried state: remove the stale file.
+  if (!c.carried) fs.rmSync(path.join(dir, CHECKPOINT_FILES.carried), { force: true });
 }
 
 /** True when `dir` holds a committed checkpoint (or an interrupted commit that can be finished). */
@@ -98,10 +112,21 @@ function checkTrainingMeta(m: Record<string, unknown>, file: string): TrainingMe
   const rng = Array.isArray(m.module_rng) && m.module_rng.every((x) => Number.isFinite(x)) ? m.module_rng as number[] : null;
   return {
     spec_name: String(m.spec_name ?? ''), task: m.task, seed: m.seed as number, epoch: m.epoch as number, step: m.step as number,
+    epoch_progress: checkProgress(m.epoch_progress, bad),
     metrics: (m.metrics ?? {}) as TrainingMeta['metrics'], history,
     data: { path: typeof data?.path === 'string' ? data.path : null, origin: String(data?.origin ?? '') },
     module_rng: rng, backend: String(m.backend ?? ''),
   };
+}
+
+function checkProgress(p: unknown, bad: (what: string) => UserError): EpochProgressRecord | null {
+  if (p === undefined || p === null) return null;
+  const r = p as Record<string, unknown>;
+  const finite = (k: string) => typeof r[k] === 'number' && Number.isFinite(r[k]) && (r[k] as number) >= 0;
+  if (typeof p !== 'object' || !Number.isInteger(r.batch) || !['batch', 'loss_sum', 'tokens', 'grad_norm_sum', 'seconds'].every(finite)) {
+    throw bad('epoch_progress must be {batch, loss_sum, tokens, grad_norm_sum, seconds}, non-negative numbers');
+  }
+  return { batch: r.batch as number, loss_sum: r.loss_sum as number, tokens: r.tokens as number, grad_norm_sum: r.grad_norm_sum as number, seconds: r.seconds as number };
 }
 
 /** Reads and verifies a checkpoint folder; the optimizer state only when asked (resume). */
@@ -121,12 +146,18 @@ export function readCheckpoint(dir: string, opts: { optimizer?: boolean } = {}):
     ? { task: 'seq2seq', source: need('source'), target: need('target') }
     : { task: 'language-model', tokens: need('tokens') };
   let optimizer: OptimizerState | null = null;
+  let carried: TensorDict | null = null;
   const optBytes = ckpt.extraFiles[CHECKPOINT_FILES.optimizer];
   if (opts.optimizer && optBytes) {
     const where = path.join(dir, CHECKPOINT_FILES.optimizer);
     const o = parseSafetensors(optBytes, where);
     optimizer = { tensors: floatTensors(o.tensors, where), meta: o.metadata };
   }
+  const carriedBytes = ckpt.extraFiles[CHECKPOINT_FILES.carried];
+  if (opts.optimizer && carriedBytes) {
+    const where = path.join(dir, CHECKPOINT_FILES.carried);
+    carried = floatTensors(parseSafetensors(carriedBytes, where).tensors, where);
+  }
   const weights = floatTensors(ckpt.tensors, path.join(dir, CHECKPOINT_FILES.model));
-  return { meta, weights, optimizer, vocabs, specText: ckpt.specText };
+  return { meta, weights, optimizer, carried, vocabs, specText: ckpt.specText };
 }

@@ -4,6 +4,7 @@
  * `error: option '--epochs <n>' argument 'x' is invalid. expected a positive integer`.
  */
 import { InvalidArgumentError } from 'commander';
+import { parseCheckpointEvery, type CheckpointEvery } from '../spec/checkpoint-every.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
@@ -27,6 +28,13 @@ export function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0');
   return n;
+}
+
+/** `--checkpoint-every`: `2` (epochs, as before units), `2 epochs`, `500 steps`, `10 min`, `90 s`. */
+export function checkpointEvery(value: string): CheckpointEvery {
+  const every = parseCheckpointEvery(value, true);
+  if ('error' in every) throw new InvalidArgumentError(every.error);
+  return every;
 }
 
 export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {

@@ -1,20 +1,22 @@
 /**
  * `seqloom train` as one function: spec → generated module, data (or the built-in task), optional
- * resume from the checkpoint in the output folder, the training loop, and a checkpoint after epochs
- * (see CheckpointPolicy). Output goes through the injected reporter; nothing here exits the process.
+ * resume from the checkpoint in the output folder (at an epoch's end or mid-epoch), the training
+ * loop, and checkpoints after epochs and steps (see CheckpointPolicy). Output goes through the
+ * injected reporter; nothing here exits the process.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Spec } from '../spec/types.js';
+import type { CheckpointEvery } from '../spec/types.js';
 import type { AnyModule } from '../runtime/module.js';
 import { createOptimizer } from '../runtime/nn/index.js';
 import { UserError } from '../errors.js';
-import { hasCheckpoint, readCheckpoint, writeCheckpoint, type CheckpointContents, type EpochRecord } from './checkpoint.js';
-import { captureOptimizerState, restoreOptimizerState } from './optimizer-state.js';
-import { DivergenceError, trainLoop, type EpochSummary, type TrainResult } from './trainer.js';
+import { writeCheckpoint, type EpochRecord } from './checkpoint.js';
+import { captureOptimizerState } from './optimizer-state.js';
+import { DivergenceError, trainLoop, type EpochSummary, type StepPoint, type TrainLoopOptions, type TrainResult } from './trainer.js';
 import type { ProgressReporter } from './progress.js';
-import { loadTrainingData, type TrainingData } from './session-data.js';
-import { CheckpointPolicy, checkpointContents, getModuleRng, setModuleRng } from './session-checkpoint.js';
+import { loadTrainingData } from './session-data.js';
+import { CheckpointPolicy, checkpointContents, getModuleRng, type SavePoint } from './session-checkpoint.js';
+import { checkSameVocab, prepareOutDir, restoreRun } from './session-resume.js';
+import { captureCarriedState } from './carried-state.js';
 import { loadModuleForSpec, type SpecModuleLoader } from './model-loader.js';
 import { guardTrainingMemory } from '../guard/index.js';
 import { describeShowcase } from './show-examples.js';
@@ -32,8 +34,8 @@ export interface TrainOptions {
   resume?: boolean;
   /** Replace an existing checkpoint in the output folder instead of refusing. */
   overwrite?: boolean;
-  /** Save every N epochs (default: adaptive, see CheckpointPolicy). */
-  checkpointEvery?: number;
+  /** How often to save (a number: every N epochs); default: the spec's train.checkpoint_every, else adaptive (CheckpointPolicy). */
+  checkpointEvery?: number | CheckpointEvery;
   /** After training, decode this many held-out examples through the reporter (0 or absent: none). */
   show?: number;
   reporter: ProgressReporter;
@@ -41,12 +43,21 @@ export interface TrainOptions {
   loadModule?: SpecModuleLoader;
 }
 
+/** Where the last checkpoint written stands: `epoch` whole epochs, and `batch` batches into the next. */
+export interface SavedAt { epoch: number; batch: number; step: number }
+
 export interface TrainOutcome {
   outDir: string;
   backend: string;
   result: TrainResult;
   /** Epoch of the last checkpoint written. */
   savedEpoch: number;
+  saved: SavedAt;
+}
+
+/** `epoch 3` or `epoch 3 + 17 batches`: where a checkpoint stands, for messages. */
+export function describeSaved(s: SavedAt): string {
+  return s.batch > 0 ? `epoch ${s.epoch} + ${s.batch} batch${s.batch === 1 ? '' : 'es'}, step ${s.step}` : `epoch ${s.epoch}`;
 }
 
 export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
@@ -64,116 +75,84 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
 
   const module: AnyModule = new ModuleClass({ vocab: data.vocabSizes, seed });
   const optimizer = createOptimizer(spec.train.optimizer);
+  let resumeCarried: unknown = null;
   try {
-    let startEpoch = 0, startStep = 0;
+    let start: Pick<TrainLoopOptions, 'startEpoch' | 'startStep' | 'resumeAt'> = { startEpoch: 0, startStep: 0 };
     const history: EpochRecord[] = [];
     if (!resumeFrom) truncateMetricsAfter(outDir, -Infinity); // a fresh run starts a fresh log
+    let saved: SavedAt = { epoch: 0, batch: 0, step: 0 };
     if (resumeFrom) {
-      module.importTensors(resumeFrom.weights);
-      if (resumeFrom.optimizer) {
-        restoreOptimizerState(optimizer, module.variables(), resumeFrom.optimizer, path.join(outDir, 'optimizer.safetensors'));
-      } else {
-        opts.reporter.note(`note: ${outDir} has no optimizer state; the optimizer starts afresh`);
-      }
-      if (!setModuleRng(module, resumeFrom.meta.module_rng) && hasDropout(spec)) {
-        opts.reporter.note('note: this module does not expose its dropout RNG; dropout masks after the resume differ from an uninterrupted run');
-      }
-      startEpoch = resumeFrom.meta.epoch;
-      startStep = resumeFrom.meta.step;
-      truncateMetricsAfter(outDir, startStep);
+      start = restoreRun({ ckpt: resumeFrom, module, optimizer, spec, outDir, note: (l) => opts.reporter.note(l) });
+      resumeCarried = start.resumeAt?.carried ?? null;
+      saved = { epoch: start.startEpoch, batch: start.resumeAt?.progress.batch ?? 0, step: start.startStep };
+      truncateMetricsAfter(outDir, start.startStep);
       history.push(...resumeFrom.meta.history);
-      if (startEpoch >= epochs) {
-        opts.reporter.note(`${outDir} is already at epoch ${startEpoch} (--epochs ${epochs} is the total); nothing to train`
-          + ` — pass --epochs ${startEpoch + 1} or more to continue`);
-        return { outDir, backend, result: { epochs: [], step: startStep, seconds: 0, tokens: 0 }, savedEpoch: startEpoch };
+      if (start.startEpoch + (saved.batch > 0 ? 1 : 0) > epochs || (saved.batch === 0 && start.startEpoch >= epochs)) {
+        opts.reporter.note(`${outDir} is already at ${describeSaved(saved)} (--epochs ${epochs} is the total); nothing to train`
+          + ` — pass --epochs ${start.startEpoch + 1} or more to continue`);
+        return { outDir, backend, result: { epochs: [], step: start.startStep, seconds: 0, tokens: 0 }, savedEpoch: saved.epoch, saved };
       }
-      opts.reporter.note(`resuming ${outDir} at epoch ${startEpoch + 1} of ${epochs} (step ${startStep})`);
+      const within = saved.batch > 0 ? `, batch ${saved.batch + 1}` : '';
+      opts.reporter.note(`resuming ${outDir} at epoch ${start.startEpoch + 1}${within} of ${epochs} (step ${start.startStep})`);
     }
     opts.reporter.note(`training ${spec.name} on ${data.origin} (${data.description}), backend ${backend}, seed ${seed}`);
 
-    const policy = new CheckpointPolicy(opts.checkpointEvery);
-    let savedEpoch = resumeFrom?.meta.epoch ?? 0;
+    const every = typeof opts.checkpointEvery === 'number' ? { unit: 'epochs' as const, n: opts.checkpointEvery } : opts.checkpointEvery ?? spec.train.checkpoint_every ?? undefined;
+    const policy = new CheckpointPolicy(every);
     let seconds = history.reduce((sum, h) => sum + h.seconds, 0);
-    const save = async (s: EpochSummary) => {
+    const saveAt = async (at: SavePoint) => {
+      await policy.timed(() => writeCheckpoint(outDir, checkpointContents({
+        spec, module, data, seed, backend, at, history,
+        optimizer: captureOptimizerState(optimizer, module.variables()), moduleRng: getModuleRng(module),
+      })));
+      saved = { epoch: at.epoch, batch: at.progress?.batch ?? 0, step: at.step };
+    };
+    let dueAtEpochEnd = false;
+    const afterStep = async (p: StepPoint) => {
+      if (!policy.dueAfterStep(p.step)) return;
+      if (p.batches > 0 && p.progress.batch >= p.batches) {
+        dueAtEpochEnd = true; // the epoch's end is one step away in the same hook chain: save there
+        return;
+      }
+      await saveAt({ epoch: p.epoch - 1, step: p.step, progress: p.progress, carried: p.carried === null ? null : captureCarriedState(p.carried) });
+    };
+    const afterEpoch = async (s: EpochSummary) => {
       history.push({ epoch: s.epoch, loss: s.loss, perplexity: s.perplexity, seconds: s.seconds, tokens_per_second: s.tokensPerSecond });
       seconds += s.seconds;
       appendMetrics(outDir, {
         kind: 'epoch', step: s.step, epoch: s.epoch, train_loss: s.loss, train_ppl: s.perplexity,
         tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds,
       });
-      if (!policy.due(s.epoch, s.epoch === epochs)) return;
-      await policy.timed(() => writeCheckpoint(outDir, checkpointContents({
-        spec, module, data, seed, backend, epoch: s.epoch, step: s.step, history,
-        optimizer: captureOptimizerState(optimizer, module.variables()), moduleRng: getModuleRng(module),
-      })));
-      savedEpoch = s.epoch;
+      const due = dueAtEpochEnd || policy.dueAtEpochEnd(s.epoch, s.epoch === epochs);
+      dueAtEpochEnd = false;
+      if (due) await saveAt({ epoch: s.epoch, step: s.step, progress: null, carried: null });
     };
     let result: TrainResult;
     try {
+      resumeCarried = null; // the loop owns it from here
       result = await trainLoop({
-        module, optimizer, clipNorm: spec.train.clip_norm, data: data.epochs, startEpoch, epochs, startStep,
-        carryState: spec.train.carry_state, observer: opts.reporter, afterEpoch: save,
+        module, optimizer, clipNorm: spec.train.clip_norm, data: data.epochs, epochs, ...start,
+        carryState: spec.train.carry_state, observer: opts.reporter, afterEpoch, afterStep,
       });
     } catch (e) {
       opts.reporter.stop();
       if (e instanceof DivergenceError) {
-        const kept = savedEpoch > 0
-          ? `the last good checkpoint (epoch ${savedEpoch}) in ${outDir} is intact`
+        const kept = saved.step > 0
+          ? `the last good checkpoint (${describeSaved(saved)}) in ${outDir} is intact`
           : 'no checkpoint was written';
         throw new UserError(`${e.message}; ${kept}`, e.hint);
       }
       throw e;
     }
-    opts.reporter.summary(result, `checkpoint: ${outDir} (epoch ${savedEpoch})`);
+    opts.reporter.summary(result, `checkpoint: ${outDir} (${describeSaved(saved)})`);
     if ((opts.show ?? 0) > 0) {
       const lines = describeShowcase(module, data.showcase, resolveDecodeSettings(spec.decode, {}), opts.show!);
       for (const line of lines) opts.reporter.note(line);
     }
-    return { outDir, backend, result, savedEpoch };
+    return { outDir, backend, result, savedEpoch: saved.epoch, saved };
   } finally {
+    if (resumeCarried !== null && module.task === 'language-model') module.disposeState(resumeCarried);
     optimizer.dispose();
     module.dispose();
   }
-}
-
-/** Refuses to clobber a checkpoint by accident; returns the checkpoint to resume from, if any. */
-function prepareOutDir(outDir: string, spec: Spec, opts: TrainOptions): CheckpointContents | null {
-  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) {
-    throw new UserError(`--out ${outDir} is a file; a checkpoint is a folder`, 'choose another --out');
-  }
-  if (opts.resume) {
-    if (!hasCheckpoint(outDir)) {
-      throw new UserError(`--resume: ${outDir} holds no checkpoint to resume`, 'train without --resume first (or point --out at the run)');
-    }
-    const ckpt = readCheckpoint(outDir, { optimizer: true });
-    if (ckpt.specText !== spec.source) {
-      throw new UserError(`--resume: ${opts.specPath} differs from the spec ${outDir} was trained with (${outDir}/spec.yaml)`,
-        `resume with ${path.join(outDir, 'spec.yaml')}, or train into a new --out`);
-    }
-    if (opts.seed !== undefined && opts.seed !== ckpt.meta.seed) {
-      throw new UserError(`--resume: --seed ${opts.seed} differs from the checkpoint's seed ${ckpt.meta.seed}`, 'drop --seed when resuming');
-    }
-    return ckpt;
-  }
-  if (hasCheckpoint(outDir) && !opts.overwrite) {
-    throw new UserError(`${outDir} already holds a checkpoint`,
-      'pass --resume to continue it, --overwrite to start over, or choose another --out');
-  }
-  return null;
-}
-
-function checkSameVocab(ckpt: CheckpointContents, data: TrainingData, outDir: string): void {
-  const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
-  const pairs = ckpt.vocabs.task === 'seq2seq' && data.vocabs.task === 'seq2seq'
-    ? [[ckpt.vocabs.source, data.vocabs.source], [ckpt.vocabs.target, data.vocabs.target]]
-    : ckpt.vocabs.task === 'language-model' && data.vocabs.task === 'language-model'
-      ? [[ckpt.vocabs.tokens, data.vocabs.tokens]] : null;
-  if (!pairs || !pairs.every(([a, b]) => same(a!.tokens, b!.tokens))) {
-    throw new UserError(`--resume: the data gives a different vocabulary than ${outDir}/vocab.json`,
-      'resume with the data the run was trained on');
-  }
-}
-
-function hasDropout(spec: Spec): boolean {
-  return spec.nodes.some((n) => (n.op === 'recurrent' && n.dropout > 0 && n.layers > 1) || (n.op === 'dropout' && n.rate > 0));
 }

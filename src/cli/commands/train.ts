@@ -7,11 +7,12 @@
  * The work happens in src/train/session.ts; heavy modules load only when the command runs.
  */
 import type { Command } from 'commander';
-import { integer, nonNegativeInt, positiveInt } from '../../train/cli-options.js';
+import { checkpointEvery, integer, nonNegativeInt, positiveInt } from '../../train/cli-options.js';
+import type { CheckpointEvery } from '../../spec/checkpoint-every.js';
 
 interface TrainFlags {
   data?: string; epochs?: number; out?: string; seed?: number; backend?: string; resume?: boolean; overwrite?: boolean;
-  checkpointEvery?: number; quiet?: boolean; show: number;
+  checkpointEvery?: CheckpointEvery; quiet?: boolean; show: number;
 }
 
 export function register(program: Command): void {
@@ -26,7 +27,9 @@ export function register(program: Command): void {
     .option('--backend <name>', 'node | wasm | cpu | auto (default: auto, or SEQLOOM_BACKEND)')
     .option('--resume', 'continue from the checkpoint in --out (weights, optimizer, epoch, RNG): 2 + 2 epochs = 4')
     .option('--overwrite', 'replace a checkpoint already in --out instead of refusing')
-    .option('--checkpoint-every <n>', 'save every N epochs (default: every epoch while saving is cheap; always the last)', positiveInt)
+    .option('--checkpoint-every <when>', 'save every N epochs (`2`, `2 epochs`), every N steps (`500 steps`, mid-epoch too) or '
+      + 'every so long (`10 min`, `90 s`); default: train.checkpoint_every, else after epochs while saving is cheap and '
+      + 'mid-epoch at least every 10 min; the last epoch always saves', checkpointEvery)
     .option('--show <n>', 'after training, translate n held-out sentences (the training ones when none are held out) '
       + 'and count exact translations; a language model continues its text; 0: nothing', nonNegativeInt, 5)
     .option('--quiet', 'no progress output (and nothing shown)')
