@@ -14,6 +14,7 @@ import { register as registerEval } from './commands/eval.js';
 import { register as registerForward } from './commands/forward.js';
 import { register as registerDecode } from './commands/decode.js';
 import { register as registerBleu } from './commands/bleu.js';
+import { register as registerReport } from './commands/report.js';
 
 const program = new Command('seqloom')
   .description(
@@ -29,7 +30,7 @@ const program = new Command('seqloom')
 
 for (const register of [
   registerValidate, registerGraph, registerGenerate, registerTrain, registerTranslate,
-  registerSample, registerEval, registerForward, registerDecode, registerBleu,
+  registerSample, registerEval, registerForward, registerDecode, registerBleu, registerReport,
 ]) {
   register(program);
 }
@@ -41,7 +42,8 @@ program.addHelpText(
     '  seqloom train models/numbers-gru.yaml\n' +
     '  seqloom translate runs/numbers-gru "three hundred twelve" --beam 4\n' +
     '  seqloom train models/d2l-seq2seq-gru.yaml --data ../shared/data/fra-eng/fra.txt\n' +
-    '  seqloom bleu --hyp hyp.txt --ref ref.txt --method corpus\n\n' +
+    '  seqloom bleu --hyp hyp.txt --ref ref.txt --method corpus\n' +
+    '  seqloom report runs/numbers-gru -o report.html\n\n' +
     'Environment: SEQLOOM_BACKEND=node|wasm|cpu chooses the tfjs backend (default: fastest available).',
 );
 

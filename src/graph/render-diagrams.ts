@@ -5,10 +5,10 @@
  */
 import { formatBytes, formatCount, type GraphView, type ViewEdge, type ViewNode } from './render-view.js';
 
-interface Group { id: string; title: string; members: ViewNode[]; inner: Group[] }
+export interface Group { id: string; title: string; members: ViewNode[]; inner: Group[] }
 
 /** Nodes grouped by phase; loops nest inside the side they belong to. */
-function groups(view: GraphView): { outside: ViewNode[]; groups: Group[] } {
+export function groups(view: GraphView): { outside: ViewNode[]; groups: Group[] } {
   const side = view.task === 'seq2seq' ? 'decode' : 'lm';
   const axis = view.plan.main.time;
   const encode: Group = { id: 'encode', title: 'encode: once per batch over T_src', members: [], inner: [] };
@@ -30,7 +30,7 @@ function groups(view: GraphView): { outside: ViewNode[]; groups: Group[] } {
   return { outside, groups: [encode, main].filter((g) => g.members.length > 0 || g.inner.length > 0) };
 }
 
-function nodeLines(n: ViewNode): string[] {
+export function nodeLines(n: ViewNode): string[] {
   if (n.op === 'stream') return [n.name, n.shape];
   const head = `${n.name}: ${n.op}${n.detail ? ` (${n.detail})` : ''}`;
   const cost = `${formatCount(n.params)} params · ${formatBytes(n.activationBytes)}`;
@@ -38,13 +38,13 @@ function nodeLines(n: ViewNode): string[] {
 }
 
 /** `[B, T_tgt, 32]`, prefixed by the key when not `input` and by the reference when it has a suffix. */
-function edgeLabel(e: ViewEdge): string {
+export function edgeLabel(e: ViewEdge): string {
   const role = e.role === 'input' ? '' : `${e.role.replace(/^inputs\.(\d+)$/, '#$1')}: `;
   const ref = e.ref.includes('.') ? `${e.ref} ` : '';
   return `${role}${ref}${e.shape}`;
 }
 
-function header(view: GraphView): string[] {
+export function header(view: GraphView): string[] {
   const { dims, guessed, totalParams, totalActivationBytes } = view.estimate;
   const times = view.task === 'seq2seq' ? `T_src=${dims.time.T_src}, T_tgt=${dims.time.T_tgt}` : `T=${dims.time.T}`;
   const vocab = (view.task === 'seq2seq' ? ['source', 'target'] as const : ['tokens'] as const)
@@ -85,9 +85,9 @@ export function renderMermaid(view: GraphView): string {
   return `${out.join('\n')}\n`;
 }
 
-const dq = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+export const dq = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 /** DOT keywords (any case) cannot be bare ids; quote them. */
-const did = (name: string): string => (/^(node|edge|graph|digraph|subgraph|strict)$/i.test(name) ? `"${name}"` : name);
+export const did = (name: string): string => (/^(node|edge|graph|digraph|subgraph|strict)$/i.test(name) ? `"${name}"` : name);
 
 export function renderDot(view: GraphView): string {
   const out: string[] = [`digraph "${dq(view.name)}" {`, ...header(view).map((l) => `  // ${l}`)];

@@ -67,7 +67,7 @@ export function loadTrainingData(spec: Spec, dataOverride: string | undefined, s
 }
 
 /** The first few words of the text (4 words; for characters, the whole words within 24). */
-function lmPrefix(stream: Int32Array, vocab: Vocab, tokens: StreamSpec): number[] {
+export function lmPrefix(stream: Int32Array, vocab: Vocab, tokens: StreamSpec): number[] {
   if (tokens.tokenizer !== 'char') return Array.from(stream.subarray(0, 4));
   const head = Array.from(stream.subarray(0, 24));
   const lastSpace = vocab.has(' ') ? head.lastIndexOf(vocab.id(' ')) : -1;

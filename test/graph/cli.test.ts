@@ -1,7 +1,7 @@
 /** `seqloom graph`: the pure command function (exit codes, stdout/stderr) and its commander wiring. */
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { graphCommand, register } from '../../src/cli/commands/graph.js';
+import { graphCommand, graphSvgCommand, register } from '../../src/cli/commands/graph.js';
 import { lineContaining, variant } from './helpers.js';
 import { ATTENTION_SEQ2SEQ, D2L_SEQ2SEQ } from './specs.js';
 
@@ -16,6 +16,21 @@ describe('seqloom graph', () => {
   it('dot and json formats', () => {
     expect(graphCommand(ATTENTION_SEQ2SEQ, 'a.yaml', 'dot').stdout.startsWith('digraph "bahdanau-gru" {')).toBe(true);
     expect(JSON.parse(graphCommand(ATTENTION_SEQ2SEQ, 'a.yaml', 'json').stdout).plan.loops).toHaveLength(1);
+  });
+
+  it('svg: a picture laid out offline, with every node, its shape and parameter count', async () => {
+    const r = await graphSvgCommand(ATTENTION_SEQ2SEQ, 'a.yaml', { vocab: { source: 40, target: 50 } });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^<\?xml[^]*<svg[^]*<\/svg>\n?$/);
+    const nodes = [...r.stdout.matchAll(/<g id="node\d+" class="node">\s*<title>([^<]+)<\/title>/g)].map((m) => m[1]);
+    expect(nodes.sort()).toEqual(['attn', 'dec_in', 'decoder', 'encoder', 'logits', 'source', 'src_emb', 'target', 'tgt_emb']);
+    expect(r.stdout).toContain('[B, T_tgt, V_target]');
+    expect(r.stdout).toContain('1,650 params'); // logits: a dense 32 → V_target = 50, weights and biases
+    expect(r.stdout).toMatch(/stroke-dasharray/); // decoder.prev, a delay edge, is dashed
+    const bad = await graphSvgCommand(variant(D2L_SEQ2SEQ, 'input: src_emb,', 'input: src_embb,'), 'bad.yaml');
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toContain('error[G001]');
   });
 
   it('exit 1 with rendered diagnostics (file:line:col, code, frame) on a graph error', () => {
@@ -50,7 +65,7 @@ describe('seqloom graph', () => {
     const cmd = program.commands.find((c) => c.name() === 'graph')!;
     expect(cmd.registeredArguments.map((a) => a.name())).toEqual(['spec']);
     const format = cmd.options.find((o) => o.long === '--format')!;
-    expect(format.argChoices).toEqual(['mermaid', 'dot', 'json']);
+    expect(format.argChoices).toEqual(['mermaid', 'dot', 'json', 'svg']);
     expect(format.defaultValue).toBe('mermaid');
     expect(cmd.options.map((o) => o.long)).toEqual(['--format', '--batch', '--vocab']);
   });
