@@ -20,7 +20,7 @@ export interface ReportSettings {
 /** meta.json keys shown elsewhere (or internal); every other key is shown in the run table. */
 const KNOWN_META = new Set([
   'format', 'version', 'spec_hash', 'files', 'spec_name', 'task', 'seed', 'epoch', 'step', 'metrics', 'history', 'data',
-  'module_rng', 'backend',
+  'module_rng', 'backend', 'epoch_progress',
 ]);
 
 /** `1h 02m`, `3m 20s`, `14.2s`. */
@@ -40,6 +40,12 @@ function metaValue(v: unknown): string {
 
 const label = (key: string): string => key.replace(/_/g, ' ');
 
+/** A checkpoint taken inside an epoch says how far into it. */
+function midEpoch(progress: unknown, epoch: number): Row[] {
+  const batch = (progress as { batch?: unknown } | null)?.batch;
+  return typeof batch === 'number' ? [['checkpoint', `inside epoch ${epoch + 1}, after ${batch} batches`]] : [];
+}
+
 export function reportSettings(spec: Spec, meta: TrainingMeta, rawMeta: Record<string, unknown>, records: readonly MetricsRecord[],
   totalParams: number): ReportSettings {
   const last = records.at(-1);
@@ -49,6 +55,7 @@ export function reportSettings(spec: Spec, meta: TrainingMeta, rawMeta: Record<s
     ['parameters', totalParams.toLocaleString('en-US')],
     ['trained', `${meta.epoch} epoch${meta.epoch === 1 ? '' : 's'} of ${spec.train.epochs} in the spec, ${meta.step.toLocaleString('en-US')} optimizer steps`],
     ...(seconds !== null ? [['training time', formatDuration(seconds)] as Row] : []),
+    ...midEpoch(rawMeta.epoch_progress, meta.epoch),
     ['data', meta.data.path ?? meta.data.origin],
     ['seed', String(meta.seed)],
     ['backend', meta.backend || 'unknown'],
