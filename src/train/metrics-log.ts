@@ -7,7 +7,9 @@
  *   {..., "valid_loss":2.1,"valid_ppl":8.2,"valid_bleu":31.5}          (when there is validation data)
  *
  * `step` is the global optimizer step; `epoch` counts completed epochs (a fraction on a mid-epoch
- * record: 2.5 is half way through epoch 3); `seconds` is training wall time since the run started,
+ * record: 2.5 is half way through epoch 3). On long epochs (≥ LONG_EPOCH_BATCHES batches) training
+ * also writes `kind: "steps"` records about 20 times an epoch (`StepRecorder`), each with the loss
+ * and throughput since the previous record; `seconds` is training wall time since the run started,
  * summed over resumes. A resumed run first drops records past its checkpoint's step, so the log
  * never holds steps the weights never saw.
  */
@@ -85,4 +87,47 @@ function finite(r: MetricsRecord): MetricsRecord {
   const out: MetricsRecord = { ...r };
   for (const [k, v] of Object.entries(out)) if (typeof v === 'number' && !Number.isFinite(v)) delete out[k];
   return out;
+}
+
+/** Epochs with at least this many batches also get per-step records. */
+export const LONG_EPOCH_BATCHES = 100;
+/** Per-step records per long epoch (about). */
+export const STEP_RECORDS_PER_EPOCH = 20;
+
+/** Where training stands after a step (the trainer's StepPoint, as this file needs it). */
+export interface StepStanding {
+  /** Epoch in progress (1-based), its batch count (0: unknown), the global step. */
+  epoch: number;
+  batches: number;
+  step: number;
+  /** This epoch so far: batches done, Σ loss·tokens, Σ tokens, training seconds. */
+  progress: { batch: number; lossSum: number; tokens: number; seconds: number };
+}
+
+/**
+ * Per-step records on long epochs: every ⌈batches / 20⌉ batches (not at an epoch's last batch, which
+ * its epoch record covers), the token-weighted loss and tokens/s since the previous record of the
+ * epoch. `secondsBefore` is the run's training time before this epoch (resumes included).
+ */
+export class StepRecorder {
+  private last: { epoch: number; lossSum: number; tokens: number; seconds: number } | null = null;
+
+  constructor(private readonly dir: string, private readonly lr: number) {}
+
+  afterStep(p: StepStanding, secondsBefore: number): MetricsRecord | null {
+    const { batch, lossSum, tokens, seconds } = p.progress;
+    if (p.batches < LONG_EPOCH_BATCHES || batch >= p.batches || batch === 0) return null;
+    if (batch % Math.ceil(p.batches / STEP_RECORDS_PER_EPOCH) !== 0) return null;
+    const from = this.last !== null && this.last.epoch === p.epoch ? this.last : { epoch: p.epoch, lossSum: 0, tokens: 0, seconds: 0 };
+    const dTokens = tokens - from.tokens;
+    if (dTokens <= 0) return null;
+    const loss = (lossSum - from.lossSum) / dTokens;
+    const record: MetricsRecord = {
+      kind: 'steps', step: p.step, epoch: p.epoch - 1 + batch / p.batches, train_loss: loss, train_ppl: Math.exp(loss),
+      tokens_per_second: dTokens / Math.max(seconds - from.seconds, 1e-9), lr: this.lr, seconds: secondsBefore + seconds,
+    };
+    appendMetrics(this.dir, record);
+    this.last = { epoch: p.epoch, lossSum, tokens, seconds };
+    return record;
+  }
 }

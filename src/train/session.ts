@@ -21,7 +21,7 @@ import { loadModuleForSpec, type SpecModuleLoader } from './model-loader.js';
 import { guardTrainingMemory } from '../guard/index.js';
 import { describeShowcase } from './show-examples.js';
 import { resolveDecodeSettings } from './search.js';
-import { appendMetrics, truncateMetricsAfter } from './metrics-log.js';
+import { appendMetrics, StepRecorder, truncateMetricsAfter } from './metrics-log.js';
 
 export interface TrainOptions {
   specPath: string;
@@ -108,7 +108,9 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
       saved = { epoch: at.epoch, batch: at.progress?.batch ?? 0, step: at.step };
     };
     let dueAtEpochEnd = false;
+    const stepRecords = new StepRecorder(outDir, spec.train.optimizer.lr);
     const afterStep = async (p: StepPoint) => {
+      stepRecords.afterStep(p, seconds);
       if (!policy.dueAfterStep(p.step)) return;
       if (p.batches > 0 && p.progress.batch >= p.batches) {
         dueAtEpochEnd = true; // the epoch's end is one step away in the same hook chain: save there
