@@ -1,27 +1,32 @@
 /**
  * `seqloom train` as one function: spec → generated module, data (or the built-in task), optional
  * resume from the checkpoint in the output folder (at an epoch's end or mid-epoch), the training
- * loop, and checkpoints after epochs and steps (see CheckpointPolicy). Output goes through the
- * injected reporter; nothing here exits the process.
+ * loop, and checkpoints after epochs and steps (see CheckpointPolicy). It holds the folder's lock
+ * (run-lock.ts) throughout, stops at a step boundary with a checkpoint when `interrupt` reports a
+ * signal, and turns a full disk into one line naming the last good checkpoint. Output goes through
+ * the injected reporter; nothing here exits the process.
  */
 import path from 'node:path';
 import type { CheckpointEvery } from '../spec/types.js';
 import type { AnyModule } from '../runtime/module.js';
 import { createOptimizer } from '../runtime/nn/index.js';
 import { UserError } from '../errors.js';
-import { writeCheckpoint, type EpochRecord } from './checkpoint.js';
+import type { EpochRecord } from './checkpoint.js';
 import { captureOptimizerState } from './optimizer-state.js';
-import { DivergenceError, trainLoop, type EpochSummary, type StepPoint, type TrainLoopOptions, type TrainResult } from './trainer.js';
+import { DivergenceError, trainLoop, type EpochSummary, type TrainLoopOptions, type TrainResult } from './trainer.js';
 import type { ProgressReporter } from './progress.js';
 import { loadTrainingData } from './session-data.js';
-import { CheckpointPolicy, checkpointContents, getModuleRng, type SavePoint } from './session-checkpoint.js';
+import { CheckpointPolicy, checkpointContents, getModuleRng } from './session-checkpoint.js';
 import { checkSameVocab, prepareOutDir, restoreRun } from './session-resume.js';
-import { captureCarriedState } from './carried-state.js';
 import { loadModuleForSpec, type SpecModuleLoader } from './model-loader.js';
 import { guardTrainingMemory } from '../guard/index.js';
 import { describeShowcase } from './show-examples.js';
 import { resolveDecodeSettings } from './search.js';
 import { appendMetrics, StepRecorder, truncateMetricsAfter } from './metrics-log.js';
+import { RunLock } from './run-lock.js';
+import { resumeCommand, type StopSignal } from './interrupt.js';
+import { describeWriteFailure, isStorageFailure } from './disk-errors.js';
+import { RunSaver, describeSaved, type SavedAt } from './run-saver.js';
 
 export interface TrainOptions {
   specPath: string;
@@ -41,10 +46,13 @@ export interface TrainOptions {
   reporter: ProgressReporter;
   /** Spec → module class (tests inject hand-written modules; default: the code generator). */
   loadModule?: SpecModuleLoader;
+  /** Asked after every step: a signal stops training there, with a checkpoint (InterruptWatch). */
+  interrupt?: { readonly signal: StopSignal | null };
+  /** The `train` arguments as typed (after the program name), for the exact `--resume` command in messages. */
+  args?: readonly string[];
 }
 
-/** Where the last checkpoint written stands: `epoch` whole epochs, and `batch` batches into the next. */
-export interface SavedAt { epoch: number; batch: number; step: number }
+export { describeSaved, type SavedAt };
 
 export interface TrainOutcome {
   outDir: string;
@@ -52,18 +60,36 @@ export interface TrainOutcome {
   result: TrainResult;
   /** Epoch of the last checkpoint written. */
   savedEpoch: number;
+  /** Where the folder's checkpoint stands at the end (step 0: none). */
   saved: SavedAt;
-}
-
-/** `epoch 3` or `epoch 3 + 17 batches`: where a checkpoint stands, for messages. */
-export function describeSaved(s: SavedAt): string {
-  return s.batch > 0 ? `epoch ${s.epoch} + ${s.batch} batch${s.batch === 1 ? '' : 'es'}, step ${s.step}` : `epoch ${s.epoch}`;
+  /** Set when a signal stopped training: which, and the command that continues the run. */
+  interrupted?: { signal: StopSignal; resume: string };
 }
 
 export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
-  const { spec, ModuleClass, backend } = await (opts.loadModule ?? loadModuleForSpec)(opts.specPath, opts.backend);
-  const outDir = opts.out ?? path.join('runs', spec.name);
+  // With --out given, the lock comes first: a second trainer is refused before any compiling.
+  let lock = opts.out === undefined ? null : takeLock(opts.out, opts);
+  try {
+    const loaded = await (opts.loadModule ?? loadModuleForSpec)(opts.specPath, opts.backend);
+    const outDir = opts.out ?? path.join('runs', loaded.spec.name);
+    lock ??= takeLock(outDir, opts);
+    return await trainLocked(opts, loaded, outDir, lock);
+  } finally {
+    lock?.release();
+  }
+}
+
+function takeLock(outDir: string, opts: TrainOptions): RunLock {
+  const command = ['seqloom', ...(opts.args ?? ['train', opts.specPath])].join(' ');
+  return RunLock.acquire(outDir, command, (holder) => opts.reporter.note(
+    `note: ${outDir} was locked by ${holder ? `pid ${holder.pid}, which is no longer running` : 'a process that died while locking it'}; lock taken over`));
+}
+
+async function trainLocked(
+  opts: TrainOptions, { spec, ModuleClass, backend }: Awaited<ReturnType<SpecModuleLoader>>, outDir: string, lock: RunLock,
+): Promise<TrainOutcome> {
   const resumeFrom = prepareOutDir(outDir, spec, opts);
+  const resume = resumeCommand(opts.args ?? ['train', opts.specPath], outDir);
   const seed = resumeFrom?.meta.seed ?? opts.seed ?? spec.train.seed;
   const epochs = opts.epochs ?? spec.train.epochs;
   if (!Number.isInteger(epochs) || epochs < 1) throw new UserError(`--epochs must be a positive integer, got ${epochs}`);
@@ -76,48 +102,40 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
   const module: AnyModule = new ModuleClass({ vocab: data.vocabSizes, seed });
   const optimizer = createOptimizer(spec.train.optimizer);
   let resumeCarried: unknown = null;
+  const interrupted = () => (opts.interrupt?.signal ?? null) !== null;
   try {
     let start: Pick<TrainLoopOptions, 'startEpoch' | 'startStep' | 'resumeAt'> = { startEpoch: 0, startStep: 0 };
     const history: EpochRecord[] = [];
-    if (!resumeFrom) truncateMetricsAfter(outDir, -Infinity); // a fresh run starts a fresh log
     let saved: SavedAt = { epoch: 0, batch: 0, step: 0 };
     if (resumeFrom) {
       start = restoreRun({ ckpt: resumeFrom, module, optimizer, spec, outDir, note: (l) => opts.reporter.note(l) });
       resumeCarried = start.resumeAt?.carried ?? null;
       saved = { epoch: start.startEpoch, batch: start.resumeAt?.progress.batch ?? 0, step: start.startStep };
-      truncateMetricsAfter(outDir, start.startStep);
       history.push(...resumeFrom.meta.history);
       if (start.startEpoch + (saved.batch > 0 ? 1 : 0) > epochs || (saved.batch === 0 && start.startEpoch >= epochs)) {
         opts.reporter.note(`${outDir} is already at ${describeSaved(saved)} (--epochs ${epochs} is the total); nothing to train`
           + ` — pass --epochs ${start.startEpoch + 1} or more to continue`);
         return { outDir, backend, result: { epochs: [], step: start.startStep, seconds: 0, tokens: 0 }, savedEpoch: saved.epoch, saved };
       }
+    }
+    if (interrupted()) return stoppedEarly(opts, outDir, backend, saved, resume);
+    writeOrExplain(() => truncateMetricsAfter(outDir, resumeFrom ? start.startStep : -Infinity), outDir, saved, resume); // a fresh run, a fresh log
+    if (resumeFrom) {
       const within = saved.batch > 0 ? `, batch ${saved.batch + 1}` : '';
       opts.reporter.note(`resuming ${outDir} at epoch ${start.startEpoch + 1}${within} of ${epochs} (step ${start.startStep})`);
     }
     opts.reporter.note(`training ${spec.name} on ${data.origin} (${data.description}), backend ${backend}, seed ${seed}`);
 
     const every = typeof opts.checkpointEvery === 'number' ? { unit: 'epochs' as const, n: opts.checkpointEvery } : opts.checkpointEvery ?? spec.train.checkpoint_every ?? undefined;
-    const policy = new CheckpointPolicy(every);
-    let seconds = history.reduce((sum, h) => sum + h.seconds, 0);
-    const saveAt = async (at: SavePoint) => {
-      await policy.timed(() => writeCheckpoint(outDir, checkpointContents({
+    const saver = new RunSaver({
+      outDir, lock, policy: new CheckpointPolicy(every), interrupted,
+      contents: (at) => checkpointContents({
         spec, module, data, seed, backend, at, history,
         optimizer: captureOptimizerState(optimizer, module.variables()), moduleRng: getModuleRng(module),
-      })));
-      saved = { epoch: at.epoch, batch: at.progress?.batch ?? 0, step: at.step };
-    };
-    let dueAtEpochEnd = false;
+      }),
+    }, saved);
+    let seconds = history.reduce((sum, h) => sum + h.seconds, 0);
     const stepRecords = new StepRecorder(outDir, spec.train.optimizer.lr);
-    const afterStep = async (p: StepPoint) => {
-      stepRecords.afterStep(p, seconds);
-      if (!policy.dueAfterStep(p.step)) return;
-      if (p.batches > 0 && p.progress.batch >= p.batches) {
-        dueAtEpochEnd = true; // the epoch's end is one step away in the same hook chain: save there
-        return;
-      }
-      await saveAt({ epoch: p.epoch - 1, step: p.step, progress: p.progress, carried: p.carried === null ? null : captureCarriedState(p.carried) });
-    };
     const afterEpoch = async (s: EpochSummary) => {
       history.push({ epoch: s.epoch, loss: s.loss, perplexity: s.perplexity, seconds: s.seconds, tokens_per_second: s.tokensPerSecond });
       seconds += s.seconds;
@@ -125,36 +143,54 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
         kind: 'epoch', step: s.step, epoch: s.epoch, train_loss: s.loss, train_ppl: s.perplexity,
         tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds,
       });
-      const due = dueAtEpochEnd || policy.dueAtEpochEnd(s.epoch, s.epoch === epochs);
-      dueAtEpochEnd = false;
-      if (due) await saveAt({ epoch: s.epoch, step: s.step, progress: null, carried: null });
+      await saver.afterEpoch(s, s.epoch === epochs);
     };
     let result: TrainResult;
     try {
       resumeCarried = null; // the loop owns it from here
       result = await trainLoop({
         module, optimizer, clipNorm: spec.train.clip_norm, data: data.epochs, epochs, ...start,
-        carryState: spec.train.carry_state, observer: opts.reporter, afterEpoch, afterStep,
+        carryState: spec.train.carry_state, observer: opts.reporter, afterEpoch,
+        afterStep: (p) => { stepRecords.afterStep(p, seconds); return saver.afterStep(p); },
+        shouldStop: interrupted,
       });
     } catch (e) {
       opts.reporter.stop();
-      if (e instanceof DivergenceError) {
-        const kept = saved.step > 0
-          ? `the last good checkpoint (${describeSaved(saved)}) in ${outDir} is intact`
-          : 'no checkpoint was written';
-        throw new UserError(`${e.message}; ${kept}`, e.hint);
-      }
-      throw e;
+      if (e instanceof DivergenceError) throw new UserError(`${e.message}; ${saver.kept()}`, e.hint);
+      throw storageStop(e, outDir, saver.kept(), resume);
     }
-    opts.reporter.summary(result, `checkpoint: ${outDir} (${describeSaved(saved)})`);
+    if (result.stopped) return { outDir, backend, result, savedEpoch: saver.saved.epoch, saved: saver.saved, interrupted: { signal: opts.interrupt!.signal!, resume } };
+    opts.reporter.summary(result, `checkpoint: ${outDir} (${describeSaved(saver.saved)})`);
     if ((opts.show ?? 0) > 0) {
       const lines = describeShowcase(module, data.showcase, resolveDecodeSettings(spec.decode, {}), opts.show!);
       for (const line of lines) opts.reporter.note(line);
     }
-    return { outDir, backend, result, savedEpoch: saved.epoch, saved };
+    return { outDir, backend, result, savedEpoch: saver.saved.epoch, saved: saver.saved };
   } finally {
     if (resumeCarried !== null && module.task === 'language-model') module.disposeState(resumeCarried);
     optimizer.dispose();
     module.dispose();
+  }
+}
+
+/** A signal came before the first step: nothing new to save. */
+function stoppedEarly(opts: TrainOptions, outDir: string, backend: string, saved: SavedAt, resume: string): TrainOutcome {
+  const result: TrainResult = { epochs: [], step: saved.step, seconds: 0, tokens: 0, stopped: { epoch: saved.epoch + 1, batch: saved.batch, step: saved.step } };
+  return { outDir, backend, result, savedEpoch: saved.epoch, saved, interrupted: { signal: opts.interrupt!.signal!, resume } };
+}
+
+/** A full disk (or quota, or I/O error) while training: one line naming where the work is. */
+function storageStop(e: unknown, outDir: string, kept: string, resume: string): unknown {
+  if (!isStorageFailure(e)) return e;
+  const described = describeWriteFailure(e, `cannot write in ${outDir}`) as UserError;
+  return new UserError(`${described.message}; ${kept}`, `free some space there (or move the folder), then continue with: ${resume}`);
+}
+
+function writeOrExplain(write: () => void, outDir: string, saved: SavedAt, resume: string): void {
+  try {
+    write();
+  } catch (e) {
+    const kept = saved.step > 0 ? `the checkpoint (${describeSaved(saved)}) in ${outDir} is intact` : `nothing was written in ${outDir}`;
+    throw storageStop(e, outDir, kept, resume);
   }
 }

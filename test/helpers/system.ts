@@ -9,7 +9,9 @@
  *   describeWithSystem(torch, 'generated PyTorch module', () => { it(...) });
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'vitest';
 
 export interface SystemDependency {
@@ -101,4 +103,23 @@ export function describeWithSystem(deps: SystemDependency | SystemDependency[], 
     process.stderr.write(`skipped: ${name}: ${why}\n`);
   }
   describe.skip(`${name} [skipped: ${why}]`, body);
+}
+
+/** Root, and a tmpfs can be mounted (full-disk tests mount a tiny one as a checkpoint folder). */
+export function systemTmpfs(): SystemDependency {
+  return memo('tmpfs mount (root)', () => {
+    if (process.platform !== 'linux') return 'mounting a tmpfs needs Linux';
+    if (process.getuid?.() !== 0) return 'not root: mounting a tmpfs needs root (CI runs as root)';
+    const dir = mkdtempSync(path.join(tmpdir(), 'seqloom-tmpfs-probe-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'pipe', timeout: 10_000 });
+      execFileSync('umount', [dir], { stdio: 'pipe', timeout: 10_000 });
+      return null;
+    } catch (e) {
+      const why = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message).trim().split('\n')[0];
+      return `mount -t tmpfs is not permitted here (${why})`;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }

@@ -2,7 +2,7 @@
  * Shared by the reliability tests: the built CLI as a child process (`node bin/seqloom.js`, after
  * `npm run build`), temporary folders, and tiny specs that train in well under a second.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,4 +136,49 @@ export function lineOf(text: string, needle: string): number {
   const at = text.indexOf(needle);
   if (at < 0) throw new Error(`${needle} not in text`);
   return text.slice(0, at).split('\n').length;
+}
+
+/** A CLI process running in the background (signals, locks): its output so far, waits, and its end. */
+export interface RunningCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stderr matches (rejects if the process ends first, or after `ms`). */
+  waitForStderr(re: RegExp, ms?: number): Promise<void>;
+  /** Resolves once `check()` is true (polled every 5 ms; rejects if the process ends first, or after `ms`). */
+  waitFor(check: () => boolean, ms?: number): Promise<void>;
+  exited: Promise<CliResult>;
+}
+
+export function spawnSeqloom(args: string[], cwd: string, env: Record<string, string> = {}): RunningCli {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SEQLOOM_BACKEND: 'wasm', SEQLOOM_DEBUG: '', ...env },
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  let ended = false;
+  const exited = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => {
+      ended = true;
+      resolve({ code: code ?? -1, signal, stdout: out, stderr: err, ms: performance.now() - t0 });
+    });
+  });
+  const waitFor = (check: () => boolean, ms = 60_000) => new Promise<void>((resolve, reject) => {
+    const started = performance.now();
+    const timer = setInterval(() => {
+      if (check()) { clearInterval(timer); resolve(); return; }
+      if (ended || performance.now() - started > ms) {
+        clearInterval(timer);
+        reject(new Error(`${ended ? 'the process ended' : `${ms} ms passed`} before the awaited state; stderr:\n${err}`));
+      }
+    }, 5);
+  });
+  return {
+    child, stdout: () => out, stderr: () => err, exited, waitFor,
+    waitForStderr: (re, ms) => waitFor(() => re.test(err), ms),
+  };
 }

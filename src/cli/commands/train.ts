@@ -3,7 +3,9 @@
  * trains with a progress bar on stderr (plain lines when stderr is not a terminal) and writes a
  * checkpoint folder (model.safetensors, vocab.json, spec.yaml, meta.json, optimizer.safetensors),
  * committed atomically after epochs. Then (`--show N`, default 5) N held-out translations on stderr.
- * Prints the checkpoint folder on stdout.
+ * Prints the checkpoint folder on stdout. Ctrl-C (SIGINT) or SIGTERM: the current step finishes, a
+ * checkpoint is saved there, one line says where and how to resume, and the exit code is 130 or 143;
+ * a second signal ends the process at once (src/train/interrupt.ts).
  * The work happens in src/train/session.ts; heavy modules load only when the command runs.
  */
 import type { Command } from 'commander';
@@ -33,19 +35,36 @@ export function register(program: Command): void {
     .option('--show <n>', 'after training, translate n held-out sentences (the training ones when none are held out) '
       + 'and count exact translations; a language model continues its text; 0: nothing', nonNegativeInt, 5)
     .option('--quiet', 'no progress output (and nothing shown)')
+    .addHelpText('after', '\nWhile training runs, --out is locked: another train on it is refused (naming the pid).\n'
+      + 'Ctrl-C (or SIGTERM) finishes the current step, saves a checkpoint there and prints the exact --resume\n'
+      + 'command (exit 130, or 143); a second Ctrl-C quits at once, keeping the last good checkpoint.')
     .action(async (specPath: string, o: TrainFlags) => {
-      const [{ runTraining }, { createProgressReporter }, { withCleanStdout, writeStdout }] = await Promise.all([
-        import('../../train/session.js'), import('../../train/progress.js'), import('../../train/cli-options.js'),
-      ]);
-      const reporter = createProgressReporter(process.stderr, { quiet: o.quiet });
+      const { InterruptWatch, SIGNAL_EXIT_CODE, describeInterrupt } = await import('../../train/interrupt.js');
+      let reporter: import('../../train/progress.js').ProgressReporter | null = null;
+      const watch = new InterruptWatch((signal) => {
+        const line = `seqloom: ${signal} received: finishing this step and saving a checkpoint (${signal === 'SIGINT' ? 'Ctrl-C' : 'the signal'} again: quit at once)`;
+        if (reporter) reporter.note(line);
+        else process.stderr.write(`${line}\n`);
+      }).install();
       try {
+        const [{ runTraining }, { createProgressReporter }, { withCleanStdout, writeStdout }] = await Promise.all([
+          import('../../train/session.js'), import('../../train/progress.js'), import('../../train/cli-options.js'),
+        ]);
+        reporter = createProgressReporter(process.stderr, { quiet: o.quiet });
         const outcome = await withCleanStdout(() => runTraining({
           specPath, data: o.data, epochs: o.epochs, out: o.out, seed: o.seed, backend: o.backend, resume: o.resume,
-          overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, show: o.show, reporter,
+          overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, show: o.show, reporter: reporter!,
+          interrupt: watch, args: process.argv.slice(2),
         }));
+        if (outcome.interrupted) {
+          reporter.stop();
+          process.stderr.write(`${describeInterrupt(outcome.interrupted.signal, outcome.outDir, outcome.saved, outcome.interrupted.resume)}\n`);
+          process.exit(SIGNAL_EXIT_CODE[outcome.interrupted.signal]);
+        }
         await writeStdout(`${outcome.outDir}\n`);
       } finally {
-        reporter.stop();
+        reporter?.stop();
+        watch.uninstall();
       }
     });
 }
