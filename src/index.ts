@@ -13,4 +13,5 @@ export * as codegen from '../codegen/index.js';
 export * as compile from './compile/index.js';
 export * as train from './train/index.js';
 export * as runtime from './runtime/index.js';
+export * as web from './web/index.js';
 export { UserError } from './errors.js';

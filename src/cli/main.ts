@@ -15,6 +15,7 @@ import { register as registerForward } from './commands/forward.js';
 import { register as registerDecode } from './commands/decode.js';
 import { register as registerBleu } from './commands/bleu.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerExport } from './commands/export.js';
 
 const program = new Command('seqloom')
   .description(
@@ -30,7 +31,7 @@ const program = new Command('seqloom')
 
 for (const register of [
   registerValidate, registerGraph, registerGenerate, registerTrain, registerTranslate,
-  registerSample, registerEval, registerForward, registerDecode, registerBleu, registerReport,
+  registerSample, registerEval, registerForward, registerDecode, registerBleu, registerReport, registerExport,
 ]) {
   register(program);
 }
@@ -43,7 +44,8 @@ program.addHelpText(
     '  seqloom translate runs/numbers-gru "three hundred twelve" --beam 4\n' +
     '  seqloom train models/d2l-seq2seq-gru.yaml --data ../shared/data/fra-eng/fra.txt\n' +
     '  seqloom bleu --hyp hyp.txt --ref ref.txt --method corpus\n' +
-    '  seqloom report runs/numbers-gru -o report.html\n\n' +
+    '  seqloom report runs/numbers-gru -o report.html\n' +
+    '  seqloom export runs/numbers-gru --web site\n\n' +
     'Environment: SEQLOOM_BACKEND=node|wasm|cpu chooses the tfjs backend (default: fastest available).',
 );
 

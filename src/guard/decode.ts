@@ -11,7 +11,8 @@
  *                             + max_len × 8 bytes: each hypothesis's tokens).
  */
 import { UserError } from '../errors.js';
-import { formatBytes, memoryBudget, systemMemoryProbe, type MemoryProbe } from './memory.js';
+import { formatBytes, memoryBudget, type MemoryProbe } from './memory.js';
+import { systemMemoryProbe } from './system-memory.js';
 
 export const MAX_DECODE_LEN = 10_000;
 export const MAX_BEAM_SIZE = 10_000;

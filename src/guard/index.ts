@@ -17,11 +17,13 @@ import { buildGraph } from '../graph/build.js';
 import { estimateResources, type ResourceDimsInput } from '../graph/estimate.js';
 import type { ModelGraph } from '../graph/types.js';
 import { UserError } from '../errors.js';
-import { memoryBudget, systemMemoryProbe, type MemoryBudget, type MemoryProbe } from './memory.js';
+import { memoryBudget, type MemoryBudget, type MemoryProbe } from './memory.js';
+import { systemMemoryProbe } from './system-memory.js';
 import { memoryDiagnostic } from './diagnostic.js';
 import { trainingMemory } from './training-memory.js';
 
-export { WASM_HEAP_MAX_BYTES, formatBytes, formatCount, memoryBudget, systemMemoryProbe } from './memory.js';
+export { WASM_HEAP_MAX_BYTES, formatBytes, formatCount, memoryBudget } from './memory.js';
+export { systemMemoryProbe } from './system-memory.js';
 export type { MemoryBudget, MemoryProbe } from './memory.js';
 export { trainingMemory } from './training-memory.js';
 export { MAX_BEAM_SIZE, MAX_DECODE_LEN, decodeMemory, guardDecode, guardSampleLength } from './decode.js';
@@ -47,7 +49,7 @@ export function checkTrainingMemory(spec: Spec, graph: ModelGraph, o: MemoryChec
 }
 
 /** What `validate` adds: a warning when the spec, at guessed vocabulary sizes, would not fit. */
-export function validateMemoryWarnings(spec: Spec, graph: ModelGraph, backend = likelyBackend(), probe?: MemoryProbe): Diagnostic[] {
+export function validateMemoryWarnings(spec: Spec, graph: ModelGraph, backend = likelyBackend(), probe: MemoryProbe = systemMemoryProbe): Diagnostic[] {
   const d = checkTrainingMemory(spec, graph, { budget: memoryBudget(backend, probe), severity: 'warning' });
   return d ? [d] : [];
 }

@@ -7,9 +7,9 @@
  *   node   (tfjs-node, native TensorFlow) the system's free memory.
  * "The system's free memory" is os.freemem(), lowered to a cgroup limit when the process runs in
  * one (process.constrainedMemory). Every figure comes through a probe so tests can fix them.
+ * This file is browser-safe; Node's probe is system-memory.ts (a browser bundle swaps in
+ * system-memory.browser.ts).
  */
-import os from 'node:os';
-import v8 from 'node:v8';
 
 /** tfjs-backend-wasm's emscripten heap maximum (wasm-out/*.js `getHeapMax`). */
 export const WASM_HEAP_MAX_BYTES = 4294901760;
@@ -30,14 +30,6 @@ export interface MemoryBudget {
   limitedBy: string;
 }
 
-export const systemMemoryProbe: MemoryProbe = {
-  freemem: () => os.freemem(),
-  totalmem: () => os.totalmem(),
-  heapLimit: () => v8.getHeapStatistics().heap_size_limit,
-  heapUsed: () => v8.getHeapStatistics().used_heap_size,
-  constrained: () => (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.(),
-};
-
 function systemBudget(probe: MemoryProbe): MemoryBudget {
   const free = probe.freemem();
   const limit = probe.constrained();
@@ -49,7 +41,7 @@ function systemBudget(probe: MemoryProbe): MemoryBudget {
 }
 
 /** The memory a run on `backend` ('wasm', 'cpu', 'node'/'tensorflow', anything else: the system's) can use. */
-export function memoryBudget(backend: string, probe: MemoryProbe = systemMemoryProbe): MemoryBudget {
+export function memoryBudget(backend: string, probe: MemoryProbe): MemoryBudget {
   const system = systemBudget(probe);
   if (backend === 'wasm' && WASM_HEAP_MAX_BYTES < system.bytes) {
     return { bytes: WASM_HEAP_MAX_BYTES, limitedBy: "the wasm backend's 4 GiB heap limit" };

@@ -12,7 +12,8 @@ import type { TaskKind } from '../spec/types.js';
 import type { TensorDict } from '../runtime/module.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import { loadCheckpoint, writeCheckpointFiles, CHECKPOINT_FILES as IO_FILES } from '../runtime/io/checkpoint.js';
-import { parseSafetensors, serializeSafetensors, type SafetensorsTensor } from '../runtime/io/safetensors.js';
+import { parseSafetensors, serializeSafetensors } from '../runtime/io/safetensors.js';
+import { checkpointVocabs, floatTensors, type CheckpointVocabs } from '../runtime/io/checkpoint-bytes.js';
 import { UserError } from '../errors.js';
 import { recoverStaged, replaceFilesAtomically } from './atomic-dir.js';
 import type { OptimizerState } from './optimizer-state.js';
@@ -20,9 +21,7 @@ import { CARRIED_STATE_FILE } from './carried-state.js';
 
 export const CHECKPOINT_FILES = { ...IO_FILES, optimizer: 'optimizer.safetensors', carried: CARRIED_STATE_FILE } as const;
 
-export type CheckpointVocabs =
-  | { task: 'seq2seq'; source: Vocab; target: Vocab }
-  | { task: 'language-model'; tokens: Vocab };
+export { floatTensors, type CheckpointVocabs };
 
 export interface EpochRecord { epoch: number; loss: number; perplexity: number; seconds: number; tokens_per_second: number }
 
@@ -92,16 +91,6 @@ export function hasCheckpoint(dir: string): boolean {
   return fs.existsSync(path.join(dir, CHECKPOINT_FILES.meta));
 }
 
-/** Float32 weights from a safetensors read (an int32 tensor is not a parameter). */
-export function floatTensors(tensors: Record<string, SafetensorsTensor>, where: string): TensorDict {
-  const out: TensorDict = {};
-  for (const [name, t] of Object.entries(tensors)) {
-    if (!(t.data instanceof Float32Array)) throw new UserError(`${where}: tensor ${name} is ${t.fileDtype}, parameters are floating point`);
-    out[name] = { shape: t.shape, data: t.data };
-  }
-  return out;
-}
-
 function checkTrainingMeta(m: Record<string, unknown>, file: string): TrainingMeta {
   const bad = (what: string) => new UserError(`${file}: ${what}`, 'was this checkpoint written by `seqloom train`?');
   if (m.task !== 'seq2seq' && m.task !== 'language-model') throw bad(`task must be seq2seq or language-model, got ${JSON.stringify(m.task)}`);
@@ -137,14 +126,7 @@ export function readCheckpoint(dir: string, opts: { optimizer?: boolean } = {}):
   const metaFile = path.join(dir, CHECKPOINT_FILES.meta);
   const meta = checkTrainingMeta(ckpt.meta, metaFile);
   const vocabFile = path.join(dir, CHECKPOINT_FILES.vocab);
-  const need = (stream: string): Vocab => {
-    const v = ckpt.vocab[stream];
-    if (!v) throw new UserError(`${vocabFile}: no "${stream}" vocabulary (a ${meta.task} checkpoint has one)`);
-    return v;
-  };
-  const vocabs: CheckpointVocabs = meta.task === 'seq2seq'
-    ? { task: 'seq2seq', source: need('source'), target: need('target') }
-    : { task: 'language-model', tokens: need('tokens') };
+  const vocabs = checkpointVocabs(ckpt.vocab, meta.task, vocabFile);
   let optimizer: OptimizerState | null = null;
   let carried: TensorDict | null = null;
   const optBytes = ckpt.extraFiles[CHECKPOINT_FILES.optimizer];

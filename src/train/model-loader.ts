@@ -4,10 +4,13 @@
  */
 import path from 'node:path';
 import type { Spec } from '../spec/types.js';
-import type { AnyModule, GeneratedModuleClass, ModuleConfig, TensorDict } from '../runtime/module.js';
+import type { AnyModule, GeneratedModuleClass, ModuleConfig } from '../runtime/module.js';
 import { initBackend, isBackendChoice, readSafetensors } from '../runtime/node/index.js';
+import { instantiate, moduleConfig } from '../runtime/io/checkpoint-bytes.js';
 import { UserError } from '../errors.js';
 import { readCheckpoint, floatTensors, CHECKPOINT_FILES, type CheckpointContents } from './checkpoint.js';
+
+export { instantiate };
 
 export async function startBackend(choice: string | undefined): Promise<string> {
   const name = choice ?? 'auto';
@@ -24,19 +27,6 @@ export async function loadModuleForSpec(specPath: string, backend?: string): Pro
   const { loadGeneratedModule } = await import('../compile/index.js');
   const { spec, ModuleClass } = await loadGeneratedModule(specPath);
   return { spec, ModuleClass, backend: started };
-}
-
-/** Builds a module and loads weights into it; disposes it again when the weights do not fit. */
-export function instantiate(ModuleClass: GeneratedModuleClass, config: ModuleConfig, weights: TensorDict, where: string): AnyModule {
-  const module = new ModuleClass(config);
-  try {
-    module.importTensors(weights);
-  } catch (e) {
-    module.dispose();
-    if (e instanceof UserError) throw new UserError(`${where}: ${e.message}`, e.hint ?? 'were these weights trained with this spec?');
-    throw e;
-  }
-  return module;
 }
 
 /** `forward`/`decode`: a spec plus a weights file, vocabulary sizes from IN.json. */
@@ -64,11 +54,7 @@ export async function loadTrainedModel(
   if (spec.task !== checkpoint.meta.task) {
     throw new UserError(`${dir}: meta.json says ${checkpoint.meta.task} but spec.yaml is a ${spec.task} spec`);
   }
-  const v = checkpoint.vocabs;
-  const config: ModuleConfig = {
-    vocab: v.task === 'seq2seq' ? { source: v.source.size, target: v.target.size } : { tokens: v.tokens.size },
-    seed: checkpoint.meta.seed,
-  };
+  const config = moduleConfig(checkpoint.vocabs, checkpoint.meta.seed);
   const module = instantiate(ModuleClass, config, checkpoint.weights, path.join(dir, CHECKPOINT_FILES.model));
   return { spec, module, checkpoint, backend: started };
 }

@@ -3,17 +3,13 @@
  * (model-loader.ts), does its work, frees the module, and returns data for the command to print.
  */
 import path from 'node:path';
-import type { DataSpec, StreamSpec } from '../spec/types.js';
+import type { DataSpec } from '../spec/types.js';
 import type { LanguageModelModule, Seq2SeqModule } from '../runtime/module.js';
-import { detokenize, tokenize } from '../runtime/text/tokenize.js';
-import { preprocess } from '../runtime/text/preprocess.js';
-import { UNK_TOKEN } from '../runtime/text/vocab.js';
-import { createRng } from '../runtime/nn/index.js';
 import { UserError } from '../errors.js';
 import { loadTrainedModel, type SpecModuleLoader, type TrainedModel } from './model-loader.js';
 import { resolveDecodeSettings, type DecodeFlags, type DecodeSettings } from './search.js';
 import { translateSentences, type TranslationResult } from './translate.js';
-import { sampleTokens } from './sample.js';
+import { sampleText, type SampleOutput, type SampleTextOptions } from './sample-text.js';
 import { loadLmDataset, loadSeq2seqDataset } from '../runtime/data/load.js';
 import { evaluateLm, evaluateSeq2Seq, type BleuMethod, type LmEvalResult, type Seq2SeqEvalResult } from './evaluate.js';
 
@@ -50,42 +46,14 @@ export async function runTranslate(o: TranslateOptions): Promise<{ results: Tran
   });
 }
 
-export interface SampleCommandOptions extends Common {
-  prefix: string;
-  /** Tokens to generate (default: the spec's decode.max_len). */
-  length?: number;
-  /** Softmax temperature (default: 0, the argmax, when the spec's decode.strategy is greedy; else 1). */
-  temperature?: number;
-  seed: number;
-}
+export interface SampleCommandOptions extends Common, SampleTextOptions {}
 
-export interface SampleOutput { prefix: string; continuation: string; text: string; tokens: number; stoppedAtEos: boolean; notes: string[] }
+export type { SampleOutput };
 
 export async function runSample(o: SampleCommandOptions): Promise<SampleOutput> {
   return withModel(o, 'language-model', 'sample', (m) => {
     if (m.checkpoint.vocabs.task !== 'language-model') throw new UserError(`${o.checkpoint}: vocab.json lacks tokens`);
-    const vocab = m.checkpoint.vocabs.tokens;
-    const stream = m.spec.data.tokens as StreamSpec;
-    const prefixTokens = tokenize(preprocess(o.prefix, m.spec.data.preprocess), stream.tokenizer);
-    if (prefixTokens.length === 0) {
-      const steps = m.spec.data.preprocess.length > 0 ? ` after the spec's preprocessing (${m.spec.data.preprocess.join(', ')})` : '';
-      throw new UserError(`--prefix ${JSON.stringify(o.prefix)} has no tokens${steps}`, 'give --prefix some text the model was trained on');
-    }
-    const notes: string[] = [];
-    const unknown = [...new Set(prefixTokens.filter((t) => !vocab.has(t)))];
-    if (unknown.length > 0) {
-      notes.push(`note: ${unknown.map((t) => JSON.stringify(t)).join(', ')} not in the vocabulary; read as ${UNK_TOKEN}`);
-    }
-    const rng = createRng(o.seed);
-    const r = sampleTokens(m.module as LanguageModelModule, {
-      prefix: vocab.encode(prefixTokens), length: o.length ?? m.spec.decode.max_len,
-      temperature: o.temperature ?? (m.spec.decode.strategy === 'greedy' ? 0 : 1), random: () => rng.next(),
-      specials: { pad: vocab.pad, bos: vocab.bos, eos: vocab.eos },
-    });
-    const shownPrefix = detokenize(prefixTokens, stream.tokenizer);
-    const continuation = detokenize(vocab.decode(r.tokens), stream.tokenizer);
-    const glue = stream.tokenizer === 'word' && continuation.length > 0 && shownPrefix.length > 0 ? ' ' : '';
-    return { prefix: shownPrefix, continuation, text: `${shownPrefix}${glue}${continuation}`, tokens: r.tokens.length, stoppedAtEos: r.stoppedAtEos, notes };
+    return sampleText(m.module as LanguageModelModule, m.checkpoint.vocabs.tokens, m.spec, o);
   });
 }
 

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { LanguageModelModule } from '../runtime/module.js';
 import { UserError } from '../errors.js';
 import { guardSampleLength } from '../guard/decode.js';
+import { portableExp } from '../runtime/search/portable-math.js';
 
 export interface SampleOptions {
   /** Prefix token ids (at least one). */
@@ -74,7 +75,7 @@ export function pickToken(
   const weights = new Float64Array(logProbs.length);
   let total = 0;
   for (let i = 0; i < logProbs.length; i++) {
-    weights[i] = allowed(i) ? Math.exp(logProbs[i]! / temperature - max) : 0;
+    weights[i] = allowed(i) ? portableExp(logProbs[i]! / temperature - max) : 0; // the same bits in every engine
     total += weights[i]!;
   }
   let u = random() * total;

@@ -18,6 +18,7 @@ import { readFileBounded } from './bounded-read.js';
 import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { Vocab, type VocabJSON } from '../text/vocab.js';
+import { decodeUtf8, parseJsonBytes, parseVocabJson } from './checkpoint-bytes.js';
 import { replaceFilesAtomicallySync } from './atomic-dir.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { pendingCommit, saveInProgress } from './pending-commit.js';
@@ -149,14 +150,6 @@ function readCheckpointFile(dir: string, name: string, staged: ReadonlyMap<strin
   }
 }
 
-function parseJson(bytes: Uint8Array, file: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${err instanceof SyntaxError ? err.message : 'not UTF-8'})`);
-  }
-}
-
 function checkMeta(raw: unknown, file: string): CheckpointMeta & { files?: Record<string, string> } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UserError(`${file}: expected a JSON object`);
   const m = raw as Record<string, unknown>;
@@ -216,7 +209,7 @@ function loadCheckpointOnce(dir: string): Checkpoint {
     throw new UserError(`${metaFile} is missing: not a seqloom checkpoint, or its save was interrupted`, 'train again, or point to a complete checkpoint');
   }
   const metaIdentity = fileIdentity(metaFile);
-  const meta = checkMeta(parseJson(readCheckpointFile(dir, CHECKPOINT_FILES.meta, staged), metaFile), metaFile);
+  const meta = checkMeta(parseJsonBytes(readCheckpointFile(dir, CHECKPOINT_FILES.meta, staged), metaFile), metaFile);
   const bytes = new Map<string, Uint8Array>();
   for (const name of new Set([CHECKPOINT_FILES.model, CHECKPOINT_FILES.vocab, CHECKPOINT_FILES.spec, ...Object.keys(meta.files ?? {})])) {
     const content = readCheckpointFile(dir, name, staged);
@@ -229,12 +222,7 @@ function loadCheckpointOnce(dir: string): Checkpoint {
     bytes.set(name, content);
   }
   const specFile = path.join(dir, CHECKPOINT_FILES.spec);
-  let specText: string;
-  try {
-    specText = new TextDecoder('utf-8', { fatal: true }).decode(bytes.get(CHECKPOINT_FILES.spec)!);
-  } catch {
-    throw new UserError(`${specFile}: not valid UTF-8`);
-  }
+  const specText = decodeUtf8(bytes.get(CHECKPOINT_FILES.spec)!, specFile);
   if (specHash(specText) !== meta.spec_hash) {
     throw new UserError(`${specFile}: its sha256 differs from meta.json's spec_hash (the spec was edited after training)`);
   }
@@ -244,10 +232,7 @@ function loadCheckpointOnce(dir: string): Checkpoint {
     throw new UserError(`${modelFile}: was saved for a different spec than meta.json's (spec_hash differs)`);
   }
   const vocabFile = path.join(dir, CHECKPOINT_FILES.vocab);
-  const rawVocab = parseJson(bytes.get(CHECKPOINT_FILES.vocab)!, vocabFile);
-  if (typeof rawVocab !== 'object' || rawVocab === null || Array.isArray(rawVocab)) throw new UserError(`${vocabFile}: expected {"<stream>": {"tokens": [...]}}`);
-  const vocab: Record<string, Vocab> = {};
-  for (const [stream, v] of Object.entries(rawVocab)) vocab[stream] = Vocab.fromJSON(v, `${vocabFile} (${stream})`);
+  const vocab = parseVocabJson(parseJsonBytes(bytes.get(CHECKPOINT_FILES.vocab)!, vocabFile), vocabFile);
   const extraFiles: Record<string, Uint8Array> = {};
   for (const [name, content] of bytes) if (!RESERVED.has(name)) extraFiles[name] = content;
   return { dir, tensors, tensorMetadata: metadata, vocab, specText, meta, extraFiles };

@@ -5,10 +5,14 @@
 import { UserError } from '../../errors.js';
 import type { Hypothesis } from '../module.js';
 import type { BatchSearchOptions } from './types.js';
+import { portablePow } from './portable-math.js';
 
-/** Ranking score logP / L^alpha (L counts `<eos>` when generated; alpha = 0 gives plain logP). */
+/**
+ * Ranking score logP / L^alpha (L counts `<eos>` when generated; alpha = 0 gives plain logP).
+ * L^alpha is portablePow, not Math.pow, so a browser's engine gives the CLI's scores bit for bit.
+ */
 export function lengthPenalizedScore(logp: number, length: number, alpha: number): number {
-  return alpha === 0 ? logp : logp / Math.pow(length, alpha);
+  return alpha === 0 ? logp : logp / portablePow(length, alpha);
 }
 
 /**
