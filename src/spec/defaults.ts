@@ -36,6 +36,7 @@ export const TRAIN_DEFAULTS = {
   epochs: 10,
   batch_size: 64,
   seed: 0,
+  keep_last: 1,
 };
 
 export const DECODE_DEFAULTS = {

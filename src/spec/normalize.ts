@@ -90,6 +90,7 @@ function normalizeTrain(ctx: NodeContext, task: TaskKind, data: DataSpec, raw: R
     seed: raw.seed ?? TRAIN_DEFAULTS.seed,
     carry_state: carry,
     checkpoint_every: checkpointEvery(ctx, raw.checkpoint_every),
+    keep_last: raw.keep_last ?? TRAIN_DEFAULTS.keep_last,
   };
 }
 

@@ -56,6 +56,7 @@ export interface RawTrain {
   seed?: number;
   carry_state?: boolean;
   checkpoint_every?: string | number;
+  keep_last?: number;
 }
 
 export interface RawDecode {

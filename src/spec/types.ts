@@ -130,6 +130,8 @@ export interface TrainSpec {
   carry_state: boolean;
   /** How often training saves (null: the adaptive default; see src/train/session-checkpoint.ts). */
   checkpoint_every: CheckpointEvery | null;
+  /** Checkpoints kept: the latest in the folder itself; with N > 1 the last N also under `history/`. */
+  keep_last: number;
 }
 
 export interface DecodeSpec {

@@ -13,6 +13,7 @@ import type { CheckpointPolicy, SavePoint } from './session-checkpoint.js';
 import type { EpochSummary, StepPoint } from './trainer.js';
 import type { RunLock } from './run-lock.js';
 import { describeWriteFailure, isStorageFailure } from './disk-errors.js';
+import { HISTORY_DIR, snapshotCheckpoint } from './checkpoint-history.js';
 
 /** Where a checkpoint stands: `epoch` whole epochs and `batch` batches into the next (step 0: none yet). */
 export interface SavedAt { epoch: number; batch: number; step: number }
@@ -32,6 +33,8 @@ export class RunSaver {
     /** The checkpoint to write at a point (weights, optimizer, RNG as they are now). */
     contents: (at: SavePoint) => CheckpointContents;
     interrupted: () => boolean;
+    /** train.keep_last: also keep the last N saves under history/ (1: none). */
+    keepLast?: number;
   }, public saved: SavedAt) {}
 
   /** After a step: saves when the policy says so, or when an interrupt stops the run here. */
@@ -74,6 +77,13 @@ export class RunSaver {
       throw describeWriteFailure(e, `cannot save a checkpoint in ${outDir}`);
     }
     this.saved = { epoch: at.epoch, batch: at.progress?.batch ?? 0, step: at.step };
+    if ((this.o.keepLast ?? 1) > 1) {
+      try {
+        snapshotCheckpoint(outDir, at.step, this.o.keepLast!);
+      } catch (e) {
+        throw describeWriteFailure(e, `cannot keep a copy of the checkpoint in ${outDir}/${HISTORY_DIR}`);
+      }
+    }
   }
 
   /** For messages after a failure: where the user's work is. */

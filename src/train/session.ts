@@ -6,6 +6,7 @@
  * signal, and turns a full disk into one line naming the last good checkpoint. Output goes through
  * the injected reporter; nothing here exits the process.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckpointEvery } from '../spec/types.js';
 import type { AnyModule } from '../runtime/module.js';
@@ -27,6 +28,7 @@ import { RunLock } from './run-lock.js';
 import { resumeCommand, type StopSignal } from './interrupt.js';
 import { describeWriteFailure, isStorageFailure } from './disk-errors.js';
 import { RunSaver, describeSaved, type SavedAt } from './run-saver.js';
+import { HISTORY_DIR } from './checkpoint-history.js';
 
 export interface TrainOptions {
   specPath: string;
@@ -41,6 +43,8 @@ export interface TrainOptions {
   overwrite?: boolean;
   /** How often to save (a number: every N epochs); default: the spec's train.checkpoint_every, else adaptive (CheckpointPolicy). */
   checkpointEvery?: number | CheckpointEvery;
+  /** Keep the last N checkpoints under history/ (default: the spec's train.keep_last). */
+  keepLast?: number;
   /** After training, decode this many held-out examples through the reporter (0 or absent: none). */
   show?: number;
   reporter: ProgressReporter;
@@ -119,7 +123,10 @@ async function trainLocked(
       }
     }
     if (interrupted()) return stoppedEarly(opts, outDir, backend, saved, resume);
-    writeOrExplain(() => truncateMetricsAfter(outDir, resumeFrom ? start.startStep : -Infinity), outDir, saved, resume); // a fresh run, a fresh log
+    writeOrExplain(() => {
+      truncateMetricsAfter(outDir, resumeFrom ? start.startStep : -Infinity); // a fresh run: a fresh log,
+      if (!resumeFrom) fs.rmSync(path.join(outDir, HISTORY_DIR), { recursive: true, force: true }); // and no older run's history
+    }, outDir, saved, resume);
     if (resumeFrom) {
       const within = saved.batch > 0 ? `, batch ${saved.batch + 1}` : '';
       opts.reporter.note(`resuming ${outDir} at epoch ${start.startEpoch + 1}${within} of ${epochs} (step ${start.startStep})`);
@@ -128,7 +135,7 @@ async function trainLocked(
 
     const every = typeof opts.checkpointEvery === 'number' ? { unit: 'epochs' as const, n: opts.checkpointEvery } : opts.checkpointEvery ?? spec.train.checkpoint_every ?? undefined;
     const saver = new RunSaver({
-      outDir, lock, policy: new CheckpointPolicy(every), interrupted,
+      outDir, lock, policy: new CheckpointPolicy(every), interrupted, keepLast: opts.keepLast ?? spec.train.keep_last,
       contents: (at) => checkpointContents({
         spec, module, data, seed, backend, at, history,
         optimizer: captureOptimizerState(optimizer, module.variables()), moduleRng: getModuleRng(module),

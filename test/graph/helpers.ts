@@ -91,7 +91,7 @@ export function specFromYaml(text: string, file = 'spec.yaml'): Spec {
     output: parseRef(String(plain.output), rangeOf(outNode)),
     train: {
       loss: 'masked-cross-entropy', teacher_forcing: 1, optimizer: { name: 'adam', lr: 0.005 }, clip_norm: 1,
-      epochs: 1, batch_size: plain.train?.batch_size ?? 64, seed: 0, carry_state: false, checkpoint_every: null,
+      epochs: 1, batch_size: plain.train?.batch_size ?? 64, seed: 0, carry_state: false, checkpoint_every: null, keep_last: 1,
     },
     decode: { strategy: 'greedy', beam_size: 1, max_len: 10, length_penalty: 0, n_best: 1 },
     ranges: {},

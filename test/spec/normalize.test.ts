@@ -24,7 +24,7 @@ describe('defaults', () => {
     });
     expect(spec.train).toEqual({
       loss: 'masked-cross-entropy', teacher_forcing: 1, optimizer: { name: 'adam', lr: 0.001 }, clip_norm: 1,
-      epochs: 10, batch_size: 64, seed: 0, carry_state: false, checkpoint_every: null,
+      epochs: 10, batch_size: 64, seed: 0, carry_state: false, checkpoint_every: null, keep_last: 1,
     });
     expect(spec.decode).toEqual({ strategy: 'greedy', beam_size: 4, max_len: 10, length_penalty: 0, n_best: 1 });
   });

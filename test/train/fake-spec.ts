@@ -23,7 +23,7 @@ export function fakeSeq2SeqSpec(over: { limit?: number; epochs?: number; lr?: nu
     output: { raw: 'logits', base: 'logits', part: 'output', delayed: false, range },
     train: {
       loss: 'masked-cross-entropy', teacher_forcing: 1, optimizer: { name: 'adam', lr: over.lr ?? 0.02 }, clip_norm: 1,
-      epochs: over.epochs ?? 3, batch_size: 32, seed: 7, carry_state: false, checkpoint_every: null,
+      epochs: over.epochs ?? 3, batch_size: 32, seed: 7, carry_state: false, checkpoint_every: null, keep_last: 1,
     },
     decode: { strategy: 'greedy', beam_size: 2, max_len: 8, length_penalty: 0, n_best: 1 },
     ranges: {},
@@ -42,7 +42,7 @@ export function fakeLmSpec(): Spec {
     output: { raw: 'logits', base: 'logits', part: 'output', delayed: false, range },
     train: {
       loss: 'masked-cross-entropy', teacher_forcing: 1, optimizer: { name: 'adam', lr: 0.05 }, clip_norm: 1,
-      epochs: 2, batch_size: 4, seed: 3, carry_state: true, checkpoint_every: null,
+      epochs: 2, batch_size: 4, seed: 3, carry_state: true, checkpoint_every: null, keep_last: 1,
     },
     decode: { strategy: 'greedy', beam_size: 1, max_len: 8, length_penalty: 0, n_best: 1 },
     ranges: {},

@@ -14,7 +14,7 @@ import type { CheckpointEvery } from '../../spec/checkpoint-every.js';
 
 interface TrainFlags {
   data?: string; epochs?: number; out?: string; seed?: number; backend?: string; resume?: boolean; overwrite?: boolean;
-  checkpointEvery?: CheckpointEvery; quiet?: boolean; show: number;
+  checkpointEvery?: CheckpointEvery; keepLast?: number; quiet?: boolean; show: number;
 }
 
 export function register(program: Command): void {
@@ -32,6 +32,7 @@ export function register(program: Command): void {
     .option('--checkpoint-every <when>', 'save every N epochs (`2`, `2 epochs`), every N steps (`500 steps`, mid-epoch too) or '
       + 'every so long (`10 min`, `90 s`); default: train.checkpoint_every, else after epochs while saving is cheap and '
       + 'mid-epoch at least every 10 min; the last epoch always saves', checkpointEvery)
+    .option('--keep-last <n>', 'also keep the last N checkpoints as <out>/history/step-<step>/ (default: train.keep_last, 1: none)', positiveInt)
     .option('--show <n>', 'after training, translate n held-out sentences (the training ones when none are held out) '
       + 'and count exact translations; a language model continues its text; 0: nothing', nonNegativeInt, 5)
     .option('--quiet', 'no progress output (and nothing shown)')
@@ -53,7 +54,7 @@ export function register(program: Command): void {
         reporter = createProgressReporter(process.stderr, { quiet: o.quiet });
         const outcome = await withCleanStdout(() => runTraining({
           specPath, data: o.data, epochs: o.epochs, out: o.out, seed: o.seed, backend: o.backend, resume: o.resume,
-          overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, show: o.show, reporter: reporter!,
+          overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, keepLast: o.keepLast, show: o.show, reporter: reporter!,
           interrupt: watch, args: process.argv.slice(2),
         }));
         if (outcome.interrupted) {
