@@ -1,10 +1,10 @@
 /**
  * One trainer per checkpoint folder, through the real CLI with real second processes. While a
  * `train` runs (saving every step): a second `train`, `--resume` or `--overwrite` on its folder is
- * refused at once (before any compiling), naming the holder's pid and the way out; `translate` and
- * `eval` read the folder throughout without a failure; SIGTERM then stops the trainer with exit 143,
- * a checkpoint and the lock released. A lock left by `kill -9` is taken over by the next `--resume`,
- * with a note.
+ * refused at once (before any compiling), naming the holder's pid and the way out; `translate`,
+ * `eval`, `report` and `export --web` read the folder throughout without a failure; SIGTERM then
+ * stops the trainer with exit 143, a checkpoint and the lock released. A lock left by `kill -9` is
+ * taken over by the next `--resume`, with a note.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
@@ -40,6 +40,11 @@ describe.skipIf(!BUILT)('one trainer per checkpoint folder', () => {
       expect(t.code, t.stderr).toBe(0);
       const e = seqloom(['eval', 'run'], root);
       expect(e.code, e.stderr).toBe(0);
+      const report = seqloom(['report', 'run', '-o', 'report.html', '--examples', '1'], root);
+      expect(report.code, report.stderr).toBe(0);
+      const site = seqloom(['export', 'run', '--web', 'site'], root);
+      expect(site.code, site.stderr).toBe(0);
+      expect(fs.existsSync(path.join(root, 'site', 'model.safetensors'))).toBe(true);
       expect(first.child.exitCode).toBeNull(); // undisturbed
     } finally {
       first.child.kill('SIGTERM');
