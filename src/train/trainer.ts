@@ -123,6 +123,8 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
   let step = opts.startStep;
   let totalTokens = 0;
   let resumeAt = opts.resumeAt;
+  // Across epochs, not per epoch: a run of many short epochs must still let signals and timers in.
+  let lastYield = started;
   for (let epoch = opts.startEpoch + 1; epoch <= opts.epochs; epoch++) {
     const epochBatches = data.batches(epoch);
     const batchCount = Array.isArray(epochBatches) ? epochBatches.length : data.batchesPerEpoch ?? 0;
@@ -134,7 +136,6 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
     let lmState: unknown = resumeAt?.carried ?? null;
     resumeAt = undefined;
     let seen = 0;
-    let lastYield = t0;
     let stopped = false;
     const here = (): StepPoint => ({ epoch, batches: batchCount, step, progress: { ...done }, carried: lmState });
     try {

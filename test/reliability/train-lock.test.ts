@@ -15,7 +15,7 @@ import { BUILT, expectCleanError, makeTemp, removeTemp, seqloom, spawnSeqloom, t
 let root = '';
 beforeAll(() => {
   root = makeTemp('lock');
-  fs.writeFileSync(path.join(root, 'tiny.yaml'), tinySeq2seqSpec({ hidden: 6, limit: 96, batch: 16, epochs: 400 }));
+  fs.writeFileSync(path.join(root, 'tiny.yaml'), tinySeq2seqSpec({ hidden: 6, limit: 96, batch: 16, epochs: 1_000_000 }));
 });
 afterAll(() => removeTemp(root));
 
