@@ -46,12 +46,25 @@ export function replaceFilesAtomicallySync(dir: string, write: (stagingDir: stri
 
 /** Finishes or discards an earlier interrupted save, then gives a fresh, empty DIR/.staging. */
 function openStaging(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   recoverStaged(dir);
   const staging = path.join(dir, STAGING_DIR);
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging);
   return staging;
+}
+
+/**
+ * mkdir -p that reports the real cause: Node's recursive mkdir says ENOENT where the parent exists
+ * but cannot be written (a read-only mount gives EROFS only to a plain mkdir).
+ */
+function makeDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync(path.dirname(dir))) throw err;
+    fs.mkdirSync(dir); // throws the real cause (EROFS, EACCES), or makes it if it was a race
+  }
 }
 
 /** Steps 2 and 3: the journal, then the renames. */
