@@ -3,6 +3,7 @@
  *
  *   generateFromSpec(spec)        Spec → graph (src/graph) → plan → module text; diagnostics on failure
  *   generateSpecFile(path)        the same from a spec file
+ *   target 'pytorch'              the same plan through the PyTorch emitter (./pytorch): a `.py` module
  *   writeGeneratedModule(...)     writes it into an output directory (never outside it)
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,11 @@ import { buildGraph, planGraph } from '../src/graph/index.js';
 import { loadSpecFile } from '../src/spec/index.js';
 import type { Spec } from '../src/spec/types.js';
 import { generateModule, type GeneratedModule } from './generate-module.js';
+import { generatePytorchModule } from './pytorch/index.js';
+
+/** What `generate` writes: the TypeScript module (default) or the PyTorch one. */
+export type GenerateTarget = 'typescript' | 'pytorch';
+export const GENERATE_TARGETS: readonly GenerateTarget[] = ['typescript', 'pytorch'];
 
 export { GENERATOR_VERSION, generateModule, moduleFileName } from './generate-module.js';
 export type { GeneratedModule, GenerateOptions } from './generate-module.js';
@@ -29,17 +35,18 @@ export function displaySpecPath(specFile: string): string {
   }
 }
 
-export function generateFromSpec(spec: Spec, specPath: string): Result<GeneratedModule> {
+export function generateFromSpec(spec: Spec, specPath: string, target: GenerateTarget = 'typescript'): Result<GeneratedModule> {
   const graph = buildGraph(spec);
   if (graph.value === null) return { value: null, diagnostics: graph.diagnostics };
   const plan = planGraph(graph.value);
-  return { value: generateModule(graph.value, plan, { specPath }), diagnostics: graph.diagnostics };
+  const emit = target === 'pytorch' ? generatePytorchModule : generateModule;
+  return { value: emit(graph.value, plan, { specPath }), diagnostics: graph.diagnostics };
 }
 
-export function generateSpecFile(path: string): Result<GeneratedModule> {
+export function generateSpecFile(path: string, target: GenerateTarget = 'typescript'): Result<GeneratedModule> {
   const spec = loadSpecFile(path);
   if (spec.value === null) return { value: null, diagnostics: spec.diagnostics };
-  const out = generateFromSpec(spec.value, displaySpecPath(path));
+  const out = generateFromSpec(spec.value, displaySpecPath(path), target);
   return { value: out.value, diagnostics: [...spec.diagnostics, ...out.diagnostics] };
 }
 

@@ -30,7 +30,7 @@ function bindCrossings(scope: Scope, crossings: readonly CrossingField[], holder
 }
 
 /** The start of a target-side recurrent node: its `init` crossing, or null (zeros). */
-export function initCrossing(g: Gen, node: IRNode): CrossingField | null {
+export function initCrossing(g: Pick<Gen, 'ir' | 'layout'>, node: IRNode): CrossingField | null {
   const carried = g.ir.plan.stepState.find((c) => c.node === node.node.name);
   if (!carried || carried.initial.kind === 'zeros') return null;
   const key = carried.initial.crossing;

@@ -209,7 +209,7 @@ function stepMethods(g: Gen): Method[] {
  * that nothing else reads, under full teacher forcing. forward then applies it to `features`, and
  * loss uses maskedDenseCrossEntropy (the widest product of a step skips the padding).
  */
-function outputLayer(g: Gen): (IRNode & { node: DenseNode }) | null {
+export function outputLayer(g: Pick<Gen, 'ir'>): (IRNode & { node: DenseNode }) | null {
   const out = g.ir.output;
   if (out.node.op !== 'dense' || out.loop !== null || g.ir.spec.train.teacher_forcing < 1) return null;
   if (g.ir.nodes.some((n) => n.inputs.some(({ ref }) => ref.base === out.node.name))) return null;

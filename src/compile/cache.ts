@@ -88,11 +88,11 @@ export function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
-/** Keeps the `keep` most recently written modules of the cache folder, deleting older ones. */
-export function pruneCache(dir: string, keep = 64): void {
+/** Keeps the `keep` most recently written modules (`extension` files) of the cache folder, deleting older ones. */
+export function pruneCache(dir: string, keep = 64, extension = '.mjs'): void {
   try {
     const entries = readdirSync(dir)
-      .filter((f) => f.endsWith('.mjs'))
+      .filter((f) => f.endsWith(extension))
       .map((f) => ({ path: join(dir, f), time: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.time - a.time);
     for (const old of entries.slice(keep)) rmSync(old.path, { force: true });

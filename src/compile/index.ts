@@ -34,9 +34,14 @@ export interface LoadedGeneratedModule {
 
 /** A spec file → its generated module class. Spec errors are a UserError showing the diagnostics. */
 export async function loadGeneratedModule(specPath: string): Promise<LoadedGeneratedModule> {
+  return loadGeneratedModuleForSpec(loadCheckedSpec(specPath), specPath);
+}
+
+/** A spec file, loaded and checked; errors are a UserError showing the diagnostics (as `validate` would). */
+export function loadCheckedSpec(specPath: string): Spec {
   const loaded = loadSpecFile(specPath);
   if (loaded.value === null) throw specError(specPath, loaded.diagnostics, readOrNull(specPath));
-  return loadGeneratedModuleForSpec(loaded.value, specPath);
+  return loaded.value;
 }
 
 /** A loaded Spec (e.g. a checkpoint's spec.yaml) → its generated module class. */

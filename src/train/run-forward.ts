@@ -24,7 +24,8 @@ export interface ForwardOptions {
   warn?: (message: string) => void;
 }
 
-function readInputFile(file: string): string {
+/** IN.json's text (bounded: /dev/zero never ends); a missing or unreadable file is a UserError. */
+export function readInputFile(file: string): string {
   try {
     return readFileBounded(file, MAX_STREAM_BYTES).toString('utf8'); // not readFileSync: /dev/zero never ends
   } catch (e) {
