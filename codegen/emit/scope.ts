@@ -9,20 +9,13 @@ import type { Ref, StreamName } from '../../src/spec/types.js';
 import type { ImportSet } from '../framework/imports.js';
 import type { SymbolTable } from '../framework/symbols.js';
 import type { IRNode, ModuleIR, ValueInfo, Width } from '../ir/types.js';
+import { Bindings } from './bindings.js';
 
 export type Mode = 'batched' | 'step';
 
-/** Key of a reference's value: `encoder|state.top`, `decoder|output|prev`. */
-export function refKey(ref: Pick<Ref, 'base' | 'part' | 'delayed'>): string {
-  return `${ref.base}|${ref.part}${ref.delayed ? '|prev' : ''}`;
-}
+export { refKey } from './bindings.js';
 
-export class Scope {
-  private readonly bindings = new Map<string, string>();
-  /** Per recurrent node: the expression of the state it starts from (or continues). */
-  private readonly startStates = new Map<string, string>();
-  private readonly lengthsOf = new Map<string, string>();
-  private readonly projected = new Map<string, string>();
+export class Scope extends Bindings {
   private readonly weightsOf = new Map<string, string>();
 
   constructor(
@@ -35,29 +28,8 @@ export class Scope {
     readonly training: string,
     /** `B` (a batch) or `N` (search rows): the batch letter in shape comments. */
     readonly rows: 'B' | 'N' = mode === 'step' ? 'N' : 'B',
-  ) {}
-
-  /** Bind a reference (stream, encoded value, `.prev`, per-step slice) to an expression. */
-  bind(ref: Pick<Ref, 'base' | 'part' | 'delayed'>, expr: string): void {
-    this.bindings.set(refKey(ref), expr);
-  }
-
-  bindStartState(node: IRNode, expr: string | null): void {
-    if (expr !== null) this.startStates.set(node.node.name, expr);
-  }
-
-  /** Valid lengths for a recurrent node reading a padded stream (source side: `srcLen`). */
-  bindLengths(node: IRNode, expr: string): void {
-    this.lengthsOf.set(node.node.name, expr);
-  }
-
-  /** Additive attention whose keys are fixed over a loop: the keys projected once before it. */
-  bindProjectedKeys(node: IRNode, expr: string): void {
-    this.projected.set(node.node.name, expr);
-  }
-
-  projectedKeys(node: IRNode): string | null {
-    return this.projected.get(node.node.name) ?? null;
+  ) {
+    super();
   }
 
   /** An attention node whose weights this body returns: they go to local `expr` beside its context. */
@@ -69,14 +41,6 @@ export class Scope {
     return this.weightsOf.get(node.node.name) ?? null;
   }
 
-  startState(node: IRNode): string | null {
-    return this.startStates.get(node.node.name) ?? null;
-  }
-
-  lengths(node: IRNode): string | null {
-    return this.lengthsOf.get(node.node.name) ?? null;
-  }
-
   /** A local derived from a node (`attn_keys`), unique in the file's symbol table. */
   local(node: IRNode, suffix: string): string {
     return this.symbols.declare(`${node.node.name}#${suffix}`, `${node.id}_${suffix}`);
@@ -84,7 +48,7 @@ export class Scope {
 
   /** The expression of a reference's value in this scope. */
   value(ref: Pick<Ref, 'base' | 'part' | 'delayed' | 'raw'>): string {
-    const bound = this.bindings.get(refKey(ref));
+    const bound = this.bound(ref);
     if (bound !== undefined) return bound;
     const node = this.ir.byName.get(ref.base);
     if (!node || ref.delayed) throw new Error(`codegen: ${ref.raw} is not bound in this scope`);
@@ -99,10 +63,6 @@ export class Scope {
   /** Valid lengths of a stream (attention `mask: source`). */
   streamLengths(stream: StreamName): string {
     return this.value({ base: stream, part: 'state', delayed: false, raw: `${stream} lengths` });
-  }
-
-  bindStreamLengths(stream: StreamName, expr: string): void {
-    this.bind({ base: stream, part: 'state', delayed: false }, expr);
   }
 
   paramsOf(node: IRNode): string {

@@ -39,6 +39,16 @@ export function initCrossing(g: Pick<Gen, 'ir' | 'layout'>, node: IRNode): Cross
   return field;
 }
 
+/**
+ * Where a target-side node starts in a time-batched body: with `carried` (a language model's state
+ * from the previous batch) its field of that state, else its `init` crossing of `encoded`; null
+ * when it starts from zeros.
+ */
+export function startField(g: Pick<Gen, 'ir' | 'layout'>, node: IRNode, carried: boolean): string | null {
+  if (carried) return [...g.layout.recurrent, ...g.layout.prevs].find((r) => r.node === node)?.key ?? null;
+  return initCrossing(g, node)?.key ?? null;
+}
+
 /** `encode`: the source side once over [B, T_src]; returns the crossings. */
 export function writeEncodeBody(w: CodeBlockWriter, g: Gen): void {
   const scope = new Scope(g.ir, g.imports, g.symbols, 'batched', 'training');
@@ -78,15 +88,9 @@ export function writeBatchedTarget(w: CodeBlockWriter, g: Gen, t: BatchedTarget)
   const scope = new Scope(g.ir, g.imports, g.symbols, 'batched', 'training');
   scope.bind({ base: g.ir.stream, part: 'output', delayed: false }, t.ids);
   if (t.encoded !== null) bindCrossings(scope, g.layout.crossings, t.encoded);
-  const carriedKey = (node: IRNode): string | undefined =>
-    [...g.layout.recurrent, ...g.layout.prevs].find((r) => r.node === node)?.key;
   const start = (node: IRNode): string | null => {
-    if (t.carried !== null) {
-      const key = carriedKey(node);
-      return key === undefined ? null : `${t.carried}?.${key}`;
-    }
-    const init = initCrossing(g, node);
-    return init === null ? null : `${t.encoded}.${init.key}`;
+    const key = startField(g, node, t.carried !== null);
+    return key === null ? null : t.carried !== null ? `${t.carried}?.${key}` : `${t.encoded}.${key}`;
   };
   const prevLocals = new Map<string, string>();
   for (const step of g.ir.plan.main.steps) {

@@ -7,7 +7,7 @@
 import type { SymbolTable } from '../framework/symbols.js';
 import type { IRNode, ModuleIR } from '../ir/types.js';
 import type { CrossingField, StateLayout } from '../passes/layout.js';
-import { initCrossing as tsInitCrossing } from '../passes/bodies.js';
+import { initCrossing as tsInitCrossing, startField } from '../passes/bodies.js';
 import { emitPyNode } from './ops.js';
 import { emitPyLoop } from './loop.js';
 import { PyScope } from './scope.js';
@@ -69,15 +69,11 @@ export function writeBatchedTarget(w: PyWriter, g: PyGen, t: PyBatchedTarget): {
   const scope = new PyScope(g.ir, g.symbols, 'batched');
   scope.bind({ base: g.ir.stream, part: 'output', delayed: false }, t.ids);
   if (t.encoded !== null) bindCrossings(scope, g.layout.crossings, t.encoded);
-  const carriedKey = (node: IRNode): string | undefined => [...g.layout.recurrent, ...g.layout.prevs].find((r) => r.node === node)?.key;
   /** Where a carried node starts: the language model's state (else `otherwise`), or its `init` crossing. */
   const start = (node: IRNode, otherwise: string): string | null => {
-    if (t.carried !== null) {
-      const key = carriedKey(node);
-      return key === undefined ? null : `${t.carried}.${key} if ${t.carried} is not None else ${otherwise}`;
-    }
-    const init = initCrossing(g, node);
-    return init === null ? null : `${t.encoded}.${init.key}`;
+    const key = startField(g, node, t.carried !== null);
+    if (key === null) return null;
+    return t.carried !== null ? `${t.carried}.${key} if ${t.carried} is not None else ${otherwise}` : `${t.encoded}.${key}`;
   };
   const prevLocals = new Map<string, string>();
   for (const step of g.ir.plan.main.steps) {

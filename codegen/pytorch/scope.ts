@@ -8,59 +8,25 @@
 import type { Ref, StreamName } from '../../src/spec/types.js';
 import type { SymbolTable } from '../framework/symbols.js';
 import type { IRNode, ModuleIR, ValueInfo, Width } from '../ir/types.js';
-import { refKey, widthText } from '../emit/scope.js';
+import { widthText } from '../emit/scope.js';
+import { Bindings } from '../emit/bindings.js';
 import { layerExpr } from './names.js';
 
 export type PyMode = 'batched' | 'step';
 
-export class PyScope {
-  private readonly bindings = new Map<string, string>();
-  private readonly startStates = new Map<string, string>();
-  private readonly lengthsOf = new Map<string, string>();
-  private readonly projected = new Map<string, string>();
-
+export class PyScope extends Bindings {
   constructor(
     readonly ir: ModuleIR,
     /** Node names → identifiers, and derived locals. */
     readonly symbols: SymbolTable,
     readonly mode: PyMode,
     readonly rows: 'B' | 'N' = mode === 'step' ? 'N' : 'B',
-  ) {}
-
-  bind(ref: Pick<Ref, 'base' | 'part' | 'delayed'>, expr: string): void {
-    this.bindings.set(refKey(ref), expr);
-  }
-
-  bindStreamLengths(stream: StreamName, expr: string): void {
-    this.bind({ base: stream, part: 'state', delayed: false }, expr);
+  ) {
+    super();
   }
 
   streamLengths(stream: StreamName): string {
     return this.value({ base: stream, part: 'state', delayed: false, raw: `${stream} lengths` });
-  }
-
-  bindStartState(node: IRNode, expr: string | null): void {
-    if (expr !== null) this.startStates.set(node.node.name, expr);
-  }
-
-  startState(node: IRNode): string | null {
-    return this.startStates.get(node.node.name) ?? null;
-  }
-
-  bindLengths(node: IRNode, expr: string): void {
-    this.lengthsOf.set(node.node.name, expr);
-  }
-
-  lengths(node: IRNode): string | null {
-    return this.lengthsOf.get(node.node.name) ?? null;
-  }
-
-  bindProjectedKeys(node: IRNode, expr: string): void {
-    this.projected.set(node.node.name, expr);
-  }
-
-  projectedKeys(node: IRNode): string | null {
-    return this.projected.get(node.node.name) ?? null;
   }
 
   /** The local holding a node's output. */
@@ -79,7 +45,7 @@ export class PyScope {
   }
 
   value(ref: Pick<Ref, 'base' | 'part' | 'delayed' | 'raw'>): string {
-    const bound = this.bindings.get(refKey(ref));
+    const bound = this.bound(ref);
     if (bound !== undefined) return bound;
     const node = this.ir.byName.get(ref.base);
     if (!node || ref.delayed) throw new Error(`codegen: ${ref.raw} is not bound in this scope`);

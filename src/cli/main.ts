@@ -16,6 +16,7 @@ import { register as registerDecode } from './commands/decode.js';
 import { register as registerBleu } from './commands/bleu.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerExport } from './commands/export.js';
+import { register as registerPrepare } from './commands/prepare.js';
 
 const program = new Command('seqloom')
   .description(
@@ -31,7 +32,7 @@ const program = new Command('seqloom')
 
 for (const register of [
   registerValidate, registerGraph, registerGenerate, registerTrain, registerTranslate,
-  registerSample, registerEval, registerForward, registerDecode, registerBleu, registerReport, registerExport,
+  registerSample, registerEval, registerForward, registerDecode, registerBleu, registerReport, registerExport, registerPrepare,
 ]) {
   register(program);
 }

@@ -1,6 +1,7 @@
 /**
  * The data a training run uses: the spec's `data` section, `--data` overriding its path, the
- * built-in task when neither names a file; vocabularies and the per-epoch batches.
+ * built-in task when neither names a file, or a folder made by `seqloom prepare` (its batches as
+ * written: ./prepared/read.ts); vocabularies and the per-epoch batches.
  */
 import path from 'node:path';
 import type { DataSpec, Spec, StreamSpec } from '../spec/types.js';
@@ -11,6 +12,7 @@ import type { CheckpointVocabs } from './checkpoint.js';
 import type { EpochData } from './trainer.js';
 import { lmEpochs, seq2seqEpochs } from './epoch-data.js';
 import type { Showcase } from './show-examples.js';
+import { isPreparedDir, loadPreparedData, type PreparedFolder } from './prepared/read.js';
 
 export interface TrainingData {
   vocabs: CheckpointVocabs;
@@ -25,6 +27,10 @@ export interface TrainingData {
   warnings: string[];
   /** What `train --show` decodes after training (held-out sentences, or the text's start). */
   showcase: Showcase;
+  /** Epochs of batches there are (prepared data holds a fixed number); undefined: any number. */
+  maxEpochs?: number;
+  /** The prepared folder the batches come from (`--data DIR` made by `seqloom prepare`). */
+  prepared?: PreparedFolder;
 }
 
 /** The spec's data section with `--data` (relative to the working directory) as its path. */
@@ -36,6 +42,7 @@ export function dataSpecWith(data: DataSpec, override: string | undefined): Data
 export function loadTrainingData(spec: Spec, dataOverride: string | undefined, seed: number): TrainingData {
   const dataSpec = dataSpecWith(spec.data, dataOverride);
   const file = dataSpec.resolvedPath ?? (dataSpec.path === null ? null : path.resolve(path.dirname(spec.file), dataSpec.path));
+  if (file !== null && isPreparedDir(file)) return loadPreparedData(file, spec, seed);
   const resolved = { ...dataSpec, resolvedPath: file };
   if (spec.task === 'seq2seq') {
     const loaded = loadSeq2seqDataset(resolved);

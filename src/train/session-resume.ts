@@ -100,6 +100,6 @@ export function restoreRun(a: {
   return { startEpoch: ckpt.meta.epoch, startStep: ckpt.meta.step, resumeAt: { progress: progressFromRecord(progress), carried } };
 }
 
-function hasDropout(spec: Spec): boolean {
+export function hasDropout(spec: Spec): boolean {
   return spec.nodes.some((n) => (n.op === 'recurrent' && n.dropout > 0 && n.layers > 1) || (n.op === 'dropout' && n.rate > 0));
 }

@@ -100,6 +100,10 @@ async function trainLocked(
 
   const data = loadTrainingData(spec, opts.data ?? resumeFrom?.meta.data.path ?? undefined, seed);
   for (const w of data.warnings) opts.reporter.note(w);
+  if (data.maxEpochs !== undefined && epochs > data.maxEpochs) {
+    throw new UserError(`${data.origin} holds ${data.maxEpochs} epoch(s) of batches; --epochs ${epochs} needs more`,
+      `prepare it again with --epochs ${epochs}`);
+  }
   if (resumeFrom) checkSameVocab(resumeFrom, data, outDir);
   guardTrainingMemory(spec, data.vocabSizes, backend); // before any tensor: refuse a model that cannot fit
 

@@ -6,12 +6,13 @@
  * logits within 1e-5, and greedy, beam (n-best) and exhaustive search the same hypotheses with
  * scores within 1e-5. One Python process answers every case (python/seqloom_torch/run.py).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { useBackend } from '../../src/runtime/backend/index.js';
-import { writeSafetensors } from '../../src/runtime/io/index.js';
+import { writeSafetensors } from '../../src/runtime/node/index.js';
 import { loadGeneratedModule } from '../../src/compile/index.js';
 import { validateModelInput } from '../../src/train/input-json.js';
 import { decodeInput, forwardLogits } from '../../src/train/forward.js';
@@ -121,6 +122,22 @@ describeWithSystem(systemTorch(), 'generated PyTorch modules equal the TypeScrip
       expect(Math.max(...flatTs.map(Math.abs)), `${c.name}: logits are not all ~0`).toBeGreaterThan(0.1);
     }
   });
+
+  it.skipIf(!fs.existsSync(path.join(REPO, 'dist/src/cli/main.js')))('forward and decode --engine torch print what the tfjs engine prints (the CLI)', () => {
+    const c = cases.find((x) => x.name.endsWith('bahdanau.yaml'))!;
+    const input = path.join(dir, 'in.json');
+    fs.writeFileSync(input, JSON.stringify(c.request['input']));
+    const cli = (args: string[]) => {
+      const r = spawnSync(process.execPath, [path.join(REPO, 'bin/seqloom.js'), ...args, path.join(REPO, c.name),
+        '--weights', c.request['weights'] as string, '--input', input], { encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { logits?: number[][][]; results?: Array<Array<{ tokens: number[]; score: number }>> };
+    };
+    const [tf, torch] = [cli(['forward', '--backend', 'cpu']), cli(['forward', '--engine', 'torch'])];
+    expect(Math.max(...tf.logits!.flat(2).map((x, i) => Math.abs(x - torch.logits!.flat(2)[i]!)))).toBeLessThan(TOLERANCE);
+    const [a, b] = [cli(['decode', '--backend', 'cpu', '--beam-size', '3', '--n-best', '2']), cli(['decode', '--engine', 'torch', '--beam-size', '3', '--n-best', '2'])];
+    expect(b.results!.map((l) => l.map((h) => h.tokens))).toEqual(a.results!.map((l) => l.map((h) => h.tokens)));
+  }, 300_000);
 
   it('greedy, beam and exhaustive search find the same hypotheses, scores within 1e-5', () => {
     let at = 0;

@@ -20,7 +20,7 @@ export interface TorchPython {
   cuda: boolean;
 }
 
-let probed: TorchPython | null = null;
+const probed = new Map<string, TorchPython>();
 
 export function pythonCandidate(): string {
   return process.env['SEQLOOM_PYTHON'] ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -28,8 +28,9 @@ export function pythonCandidate(): string {
 
 /** The Python with torch, checked once per process; a UserError saying what to install otherwise. */
 export function torchPython(): TorchPython {
-  if (probed !== null) return probed;
   const python = pythonCandidate();
+  const known = probed.get(python);
+  if (known !== undefined) return known;
   let out: string;
   try {
     out = execFileSync(python, ['-c', 'import torch, json; print(json.dumps([torch.__version__, torch.cuda.is_available()]))'], {
@@ -41,8 +42,9 @@ export function torchPython(): TorchPython {
     throw new UserError(`the torch engine needs PyTorch: ${why}`, INSTALL_HINT);
   }
   const [version, cuda] = JSON.parse(out.trim().split('\n').pop()!) as [string, boolean];
-  probed = { python, version, cuda };
-  return probed;
+  const found = { python, version, cuda };
+  probed.set(python, found);
+  return found;
 }
 
 /** The folder holding the `seqloom_torch` package (`<package>/python`). */

@@ -4,7 +4,7 @@
  * Everything is checked here first, as for tfjs (spec, IN.json, weights against its vocabulary sizes),
  * so errors read the same with either engine.
  */
-import { readSafetensors } from '../../runtime/io/index.js';
+import { readSafetensors } from '../../runtime/node/index.js';
 import { checkInputVocab } from '../../guard/weights-vocab.js';
 import { floatTensors } from '../checkpoint.js';
 import { parseModelInput, type ModelInput } from '../input-json.js';
