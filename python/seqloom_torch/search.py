@@ -87,10 +87,16 @@ def _generable(vocab: int, bos: int, eos: int, pad: int) -> np.ndarray:
 
 
 class _StepDriver:
-    """Runs the model one batched step at a time and keeps its decoder state in between."""
+    """
+    Runs the model one batched step at a time and keeps its decoder state in between; after the
+    first step, `generable` masks the tokens a search may take (all but `<pad>` and `<bos>`).
+    """
 
-    def __init__(self, model: Any, init: Any, rows: int, device: torch.device) -> None:
-        self.model, self.state, self.rows, self.device = model, init, rows, device
+    def __init__(self, model: Any, init: Any, rows: int, device: Optional[torch.device], bos: int, eos: int, pad: int) -> None:
+        self.model, self.state, self.rows = model, init, rows
+        self.device = device or torch.device('cpu')
+        self.special = (bos, eos, pad)
+        self.generable = np.zeros(0, dtype=bool)
 
     def step(self, tokens: Sequence[int]) -> np.ndarray:
         """tokens [rows] → log-probabilities [rows, V] (float32, on the CPU)."""
@@ -98,6 +104,8 @@ class _StepDriver:
         log_probs, self.state = self.model.decode_step(ids, self.state)
         if log_probs.dim() != 2 or log_probs.shape[0] != self.rows:
             raise RuntimeError(f'search: decode_step returned log-probs of shape {tuple(log_probs.shape)} for {self.rows} rows')
+        if self.generable.size == 0:
+            self.generable = _generable(log_probs.shape[1], *self.special)
         return log_probs.detach().to('cpu', torch.float32).numpy()
 
     def keep_rows(self, rows: Sequence[int]) -> None:
@@ -128,16 +136,13 @@ def greedy_search(
     logps = [0.0] * batch
     row_sentence = list(range(batch))
     inputs = [bos] * batch
-    driver = _StepDriver(model, init, batch, device or torch.device('cpu'))
-    generable: Optional[np.ndarray] = None
+    driver = _StepDriver(model, init, batch, device, bos, eos, pad)
     for t in range(1, max_len + 1):
         values = driver.step(inputs)
-        if generable is None:
-            generable = _generable(values.shape[1], bos, eos, pad)
         keep: List[int] = []
         next_tokens: List[int] = []
         for r, s in enumerate(row_sentence):
-            best = _argmax_generable(values[r], generable)
+            best = _argmax_generable(values[r], driver.generable)
             tokens[s].append(best)
             logps[s] += float(values[r, best])
             if best != eos:
@@ -192,12 +197,9 @@ def beam_search(
     alpha = float(length_penalty)
     beams = [{'live': [([], 0.0)], 'finished': [], 'done': False} for _ in range(batch)]
     inputs = [bos] * batch
-    driver = _StepDriver(model, init, batch, device or torch.device('cpu'))
-    generable: Optional[np.ndarray] = None
+    driver = _StepDriver(model, init, batch, device, bos, eos, pad)
     for t in range(1, max_len + 1):
         values = driver.step(inputs)
-        if generable is None:
-            generable = _generable(values.shape[1], bos, eos, pad)
         next_rows: List[int] = []
         next_tokens: List[int] = []
         first_row = 0
@@ -205,7 +207,7 @@ def beam_search(
             if beam['done']:
                 continue
             parents = beam['live']
-            ex = top_expansions(values[first_row:first_row + len(parents)], [p[1] for p in parents], generable, 2 * k)
+            ex = top_expansions(values[first_row:first_row + len(parents)], [p[1] for p in parents], driver.generable, 2 * k)
             live, live_rows = [], []
             for i, (parent, token, logp) in enumerate(ex):
                 if not (i < k or len(live) < k):
@@ -249,15 +251,14 @@ def exhaustive_search(
     alpha = float(length_penalty)
     finished: List[List[Hypothesis]] = [[] for _ in range(batch)]
     prefixes = [(s, [], 0.0) for s in range(batch)]
-    driver = _StepDriver(model, init, batch, device or torch.device('cpu'))
-    generable: Optional[np.ndarray] = None
+    driver = _StepDriver(model, init, batch, device, bos, eos, pad)
     for t in range(1, max_len + 1):
         if not prefixes:
             break
         values = driver.step([p[1][-1] if p[1] else bos for p in prefixes])
         vocab = values.shape[1]
-        if generable is None:
-            generable = _generable(vocab, bos, eos, pad)
+        generable = driver.generable
+        if t == 1:
             _refuse_if_too_many(int(generable.sum()) - 1, vocab, max_len, max_candidates)
         next_prefixes, parent_rows = [], []
         for row, (sentence, tokens, base) in enumerate(prefixes):
