@@ -122,6 +122,20 @@ describeWithSystem(systemTorch(), 'train --engine torch', () => {
     expect(tfjs.results.map((l) => text(l[0]!.tokens))).toEqual(translated.results.map((r) => r.translation));
   }, 300_000);
 
+  it('metrics.jsonl gets per-step records on long epochs, as from the tfjs engine', async () => {
+    const spec = path.join(root, 'tiny-long.yaml');
+    fs.writeFileSync(spec, fs.readFileSync(SPEC, 'utf8').replace('batch_size: 16 ', 'batch_size: 1  '));
+    const reporter = capture();
+    await runTorchTraining({
+      specPath: spec, out: path.join(root, 'long'), epochs: 1, seed: 0, backend: 'cpu', show: 0, reporter,
+      nproc: 1, threads: 1, device: 'cpu', rendezvous: {},
+    });
+    const records = readMetrics(path.join(root, 'long'));
+    expect(reporter.losses.length).toBe(144);
+    expect(records.filter((r) => r.kind === 'steps').length).toBeGreaterThanOrEqual(15);
+    expect(records.at(-1)).toMatchObject({ kind: 'epoch', step: 144, epoch: 1 });
+  }, 300_000);
+
   it('--resume continues a torch run exactly (optimizer state through the checkpoint)', async () => {
     await torch('resumed', { epochs: 1 });
     const { reporter } = await torch('resumed', { epochs: 2, resume: true, seed: undefined });

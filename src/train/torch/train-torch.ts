@@ -5,7 +5,8 @@
  * from seqloom's own initialization (the TypeScript module's, for the same seed), with seqloom's
  * masked loss, clipping and Adam. Everything that lands on disk is written here, by the same code
  * as the tfjs engine's: the checkpoint folder (checkpoint.ts: model.safetensors with seqloom names,
- * vocab.json, spec.yaml, meta.json, optimizer.safetensors) and metrics.jsonl (metrics-log.ts) — so
+ * vocab.json, spec.yaml, meta.json, optimizer.safetensors) and metrics.jsonl (metrics-log.ts: a
+ * record per epoch, and per-step records on long epochs) — so
  * translate, eval, export, report and `train --resume` (with either engine) work on it unchanged.
  * Only the machine that runs global rank 0 (node 0, or wherever torchrun's rendezvous puts it)
  * receives the events, and only it writes; the others train their ranks and return.
@@ -21,7 +22,7 @@ import { describeSaved, type SavedAt, type TrainOptions, type TrainOutcome } fro
 import { checkSameVocab, hasDropout, prepareOutDir } from '../session-resume.js';
 import { loadModuleForSpec } from '../model-loader.js';
 import { floatTensors, writeCheckpoint, type EpochRecord } from '../checkpoint.js';
-import { appendMetrics, truncateMetricsAfter } from '../metrics-log.js';
+import { appendMetrics, StepRecorder, truncateMetricsAfter } from '../metrics-log.js';
 import { loadTrainingData } from '../session-data.js';
 import type { EpochSummary, TrainResult } from '../trainer.js';
 import { describeShowcase } from '../show-examples.js';
@@ -113,6 +114,7 @@ export async function runTorchTraining(opts: TorchTrainOptions): Promise<TrainOu
     let backend = `torch ${python.version}`;
     const summaries: EpochSummary[] = [];
     const tally = new EpochTally(epochs);
+    const stepRecords = new StepRecorder(outDir, spec.train.optimizer.lr);
     const started = performance.now();
     const live = module;
     let writer = false;                                   // this machine runs global rank 0
@@ -136,6 +138,7 @@ export async function runTorchTraining(opts: TorchTrainOptions): Promise<TrainOu
             return;
           case 'batch':
             opts.reporter.batchEnd?.(tally.batch(e as unknown as BatchEvent));
+            stepRecords.afterStep(tally.standing(e['step'] as number), seconds);
             return;
           case 'epoch_end': {
             const s = tally.end(e['seconds'] as number, e['step'] as number);
