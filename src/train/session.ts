@@ -83,7 +83,7 @@ export async function runTraining(opts: TrainOptions): Promise<TrainOutcome> {
   }
 }
 
-function takeLock(outDir: string, opts: TrainOptions): RunLock {
+export function takeLock(outDir: string, opts: TrainOptions): RunLock {
   const command = ['seqloom', ...(opts.args ?? ['train', opts.specPath])].join(' ');
   return RunLock.acquire(outDir, command, (holder) => opts.reporter.note(
     `note: ${outDir} was locked by ${holder ? `pid ${holder.pid}, which is no longer running` : 'a process that died while locking it'}; lock taken over`));

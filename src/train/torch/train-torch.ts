@@ -18,10 +18,14 @@ import type { AnyModule } from '../../runtime/module.js';
 import { readSafetensors, writeSafetensors } from '../../runtime/node/index.js';
 import { UserError } from '../../errors.js';
 import { checkpointContents, CheckpointPolicy } from '../session-checkpoint.js';
-import { describeSaved, type SavedAt, type TrainOptions, type TrainOutcome } from '../session.js';
+import { describeSaved, takeLock, type SavedAt, type TrainOptions, type TrainOutcome } from '../session.js';
+import { RunSaver } from '../run-saver.js';
+import type { RunLock } from '../run-lock.js';
+import { resumeCommand } from '../interrupt.js';
+import type { OptimizerState } from '../optimizer-state.js';
 import { checkSameVocab, hasDropout, prepareOutDir } from '../session-resume.js';
-import { loadModuleForSpec } from '../model-loader.js';
-import { floatTensors, writeCheckpoint, type EpochRecord } from '../checkpoint.js';
+import { loadModuleForSpec, type LoadedSpecModule } from '../model-loader.js';
+import { floatTensors, type EpochRecord } from '../checkpoint.js';
 import { appendMetrics, StepRecorder, truncateMetricsAfter } from '../metrics-log.js';
 import { loadTrainingData } from '../session-data.js';
 import type { EpochSummary, TrainResult } from '../trainer.js';
@@ -32,7 +36,7 @@ import { runPrepare } from '../prepared/prepare.js';
 import { launchTraining, type Rendezvous } from './launch.js';
 import { pytorchModuleFile } from './module-file.js';
 import { optimizerStateFromTorch, optimizerStateToTorch } from './optimizer-bridge.js';
-import { torchPython } from './python.js';
+import { torchPython, type TorchPython } from './python.js';
 import { EpochTally, type BatchEvent } from './tally.js';
 
 export interface TorchTrainOptions extends TrainOptions {
@@ -47,9 +51,23 @@ export interface TorchTrainOptions extends TrainOptions {
 
 export async function runTorchTraining(opts: TorchTrainOptions): Promise<TrainOutcome> {
   const python = torchPython();                                      // before anything else: what to install
-  const { spec, ModuleClass } = await loadModuleForSpec(opts.specPath, opts.backend);
-  const outDir = opts.out ?? path.join('runs', spec.name);
+  // As the tfjs engine does: with --out given, the folder's lock comes first.
+  let lock = opts.out === undefined ? null : takeLock(opts.out, opts);
+  try {
+    const loaded = await loadModuleForSpec(opts.specPath, opts.backend);
+    const outDir = opts.out ?? path.join('runs', loaded.spec.name);
+    lock ??= takeLock(outDir, opts);
+    return await trainLocked(opts, python, loaded, outDir, lock);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function trainLocked(
+  opts: TorchTrainOptions, python: TorchPython, { spec, ModuleClass }: LoadedSpecModule, outDir: string, lock: RunLock,
+): Promise<TrainOutcome> {
   const resumeFrom = prepareOutDir(outDir, spec, opts);
+  const resume = resumeCommand(opts.args ?? ['train', opts.specPath, '--engine', 'torch'], outDir);
   const seed = resumeFrom?.meta.seed ?? opts.seed ?? spec.train.seed;
   const epochs = opts.epochs ?? spec.train.epochs;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'seqloom-torch-'));
@@ -74,6 +92,7 @@ export async function runTorchTraining(opts: TorchTrainOptions): Promise<TrainOu
         'resume it with the tfjs engine (without --engine torch), which finishes the epoch; then --engine torch can continue');
     }
     module = new ModuleClass({ vocab: data.vocabSizes, seed });
+    const live = module;
     if (resumeFrom) module.importTensors(resumeFrom.weights);
     const names = Object.keys(module.exportTensors());
     const init = path.join(work, 'init.safetensors');
@@ -86,10 +105,10 @@ export async function runTorchTraining(opts: TorchTrainOptions): Promise<TrainOu
     }
     const startEpoch = resumeFrom?.meta.epoch ?? 0;
     const startStep = resumeFrom?.meta.step ?? 0;
-    let saved: SavedAt = { epoch: startEpoch, batch: 0, step: startStep };
+    const start: SavedAt = { epoch: startEpoch, batch: 0, step: startStep };
     if (resumeFrom && startEpoch >= epochs) {
       opts.reporter.note(`${outDir} is already at epoch ${startEpoch} (--epochs ${epochs} is the total); nothing to train`);
-      return { outDir, backend: `torch ${python.version}`, result: { epochs: [], step: startStep, seconds: 0, tokens: 0 }, savedEpoch: startEpoch, saved };
+      return { outDir, backend: `torch ${python.version}`, result: { epochs: [], step: startStep, seconds: 0, tokens: 0 }, savedEpoch: startEpoch, saved: start };
     }
     if (resumeFrom) {
       opts.reporter.note(`resuming ${outDir} at epoch ${startEpoch + 1} of ${epochs} (step ${startStep})`);
@@ -110,13 +129,16 @@ export async function runTorchTraining(opts: TorchTrainOptions): Promise<TrainOu
     let seconds = history.reduce((sum, h) => sum + h.seconds, 0);
     const every = typeof opts.checkpointEvery === 'number' ? { unit: 'epochs' as const, n: opts.checkpointEvery } : opts.checkpointEvery ?? spec.train.checkpoint_every ?? undefined;
     if (every?.unit === 'steps') opts.reporter.note('note: the torch engine saves at the end of epochs; checkpoint_every in steps is taken as every epoch');
-    const policy = new CheckpointPolicy(every?.unit === 'steps' ? undefined : every);
+    let optimizerState: OptimizerState | null = null;        // the last epoch's, from the torch engine
+    const saver = new RunSaver({
+      outDir, lock, policy: new CheckpointPolicy(every?.unit === 'steps' ? undefined : every), interrupted: () => false,
+      contents: (at) => checkpointContents({ spec, module: live, data, seed, backend, at, history, optimizer: optimizerState!, moduleRng: null }),
+    }, start);
     let backend = `torch ${python.version}`;
     const summaries: EpochSummary[] = [];
     const tally = new EpochTally(epochs);
     const stepRecords = new StepRecorder(outDir, spec.train.optimizer.lr);
     const started = performance.now();
-    const live = module;
     let writer = false;                                   // this machine runs global rank 0
     // Events are handled one after another (a checkpoint write is awaited before the next event).
     let chain: Promise<void> = Promise.resolve();
@@ -155,40 +177,43 @@ export async function runTorchTraining(opts: TorchTrainOptions): Promise<TrainOu
               kind: 'epoch', step: s.step, epoch: s.epoch, train_loss: s.loss, train_ppl: s.perplexity,
               tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds,
             });
-            if (!policy.dueAtEpochEnd(s.epoch, s.epoch === epochs)) return;
-            const optimizer = optimizerStateFromTorch(spec, names, floatTensors(staged.tensors, 'the torch engine\'s optimizer state'), staged.metadata);
-            const at = { epoch: s.epoch, step: s.step, progress: null, carried: null };
-            await policy.timed(() => writeCheckpoint(outDir, checkpointContents({ spec, module: live, data, seed, backend, at, history, optimizer, moduleRng: null })));
-            saved = { epoch: s.epoch, batch: 0, step: s.step };
+            optimizerState = optimizerStateFromTorch(spec, names, floatTensors(staged.tensors, 'the torch engine\'s optimizer state'), staged.metadata);
+            await saver.afterEpoch(s, s.epoch === epochs);
             return;
           }
         }
       });
     };
     const run = launchTraining({ nproc: opts.nproc, rendezvous: opts.rendezvous, config, threads, onEvent });
+    // A signal (the CLI's InterruptWatch) stops the processes; the last epoch's checkpoint is what stays.
+    const watch = setInterval(() => { if (opts.interrupt?.signal) run.child.kill('SIGTERM'); }, 200);
+    const result = (): TrainResult => ({
+      epochs: summaries, step: summaries.at(-1)?.step ?? startStep, seconds: (performance.now() - started) / 1000,
+      tokens: summaries.reduce((n, s) => n + s.tokens, 0),
+    });
     try {
       await run.done;
       await chain;
     } catch (e) {
       await chain.catch(() => {});
       opts.reporter.stop();
-      const kept = saved.step > 0 ? `the last checkpoint (${describeSaved(saved)}) in ${outDir} is intact` : 'no checkpoint was written';
-      if (e instanceof UserError) throw new UserError(`${e.message}; ${kept}`, e.hint);
-      throw new UserError(`${(e as Error).message}\n${kept}`, `resume with: seqloom train ${opts.specPath} --engine torch --resume --out ${outDir}`);
+      const signal = opts.interrupt?.signal ?? null;
+      if (signal !== null) return { outDir, backend, result: result(), savedEpoch: saver.saved.epoch, saved: saver.saved, interrupted: { signal, resume } };
+      if (e instanceof UserError) throw new UserError(`${e.message}; ${saver.kept()}`, e.hint);
+      throw new UserError(`${(e as Error).message}\n${saver.kept()}`, `continue with: ${resume}`);
+    } finally {
+      clearInterval(watch);
     }
-    const result: TrainResult = {
-      epochs: summaries, step: summaries.at(-1)?.step ?? startStep, seconds: (performance.now() - started) / 1000,
-      tokens: summaries.reduce((n, s) => n + s.tokens, 0),
-    };
+    const saved = saver.saved;
     if (!writer) {
       opts.reporter.note('this machine trained its ranks; the machine that ran rank 0 wrote the checkpoint');
-      return { outDir, backend, result, savedEpoch: saved.epoch, saved };
+      return { outDir, backend, result: result(), savedEpoch: saved.epoch, saved };
     }
-    opts.reporter.summary(result, `checkpoint: ${outDir} (${describeSaved(saved)})`);
+    opts.reporter.summary(result(), `checkpoint: ${outDir} (${describeSaved(saved)})`);
     if ((opts.show ?? 0) > 0) {
       for (const line of describeShowcase(live, data.showcase, resolveDecodeSettings(spec.decode, {}), opts.show!)) opts.reporter.note(line);
     }
-    return { outDir, backend, result, savedEpoch: saved.epoch, saved };
+    return { outDir, backend, result: result(), savedEpoch: saved.epoch, saved };
   } finally {
     module?.dispose();
     fs.rmSync(work, { recursive: true, force: true });
