@@ -20,6 +20,7 @@ import { UserError } from '../../errors.js';
 import { checkpointContents, CheckpointPolicy } from '../session-checkpoint.js';
 import { describeSaved, takeLock, type SavedAt, type TrainOptions, type TrainOutcome } from '../session.js';
 import { RunSaver } from '../run-saver.js';
+import { HISTORY_DIR } from '../checkpoint-history.js';
 import type { RunLock } from '../run-lock.js';
 import { resumeCommand } from '../interrupt.js';
 import type { OptimizerState } from '../optimizer-state.js';
@@ -132,6 +133,7 @@ async function trainLocked(
     let optimizerState: OptimizerState | null = null;        // the last epoch's, from the torch engine
     const saver = new RunSaver({
       outDir, lock, policy: new CheckpointPolicy(every?.unit === 'steps' ? undefined : every), interrupted: () => false,
+      keepLast: opts.keepLast ?? spec.train.keep_last,
       contents: (at) => checkpointContents({ spec, module: live, data, seed, backend, at, history, optimizer: optimizerState!, moduleRng: null }),
     }, start);
     let backend = `torch ${python.version}`;
@@ -147,7 +149,8 @@ async function trainLocked(
         switch (e['event']) {
           case 'start': {
             writer = true;
-            truncateMetricsAfter(outDir, resumeFrom ? startStep : -Infinity); // a fresh run starts a fresh log
+            truncateMetricsAfter(outDir, resumeFrom ? startStep : -Infinity); // a fresh run starts a fresh log,
+            if (!resumeFrom) fs.rmSync(path.join(outDir, HISTORY_DIR), { recursive: true, force: true }); // and no older run's history
             const world = e['world_size'] as number;
             backend = `torch ${String(e['torch'])} on ${String(e['device'])}, ${world === 1 ? '1 process' : `${world} processes (DDP, ${String(e['backend'])})`}`;
             opts.reporter.note(`training ${spec.name} on ${data.origin} (${data.description}), engine ${backend}, `
