@@ -25,6 +25,8 @@ export interface LaunchOptions {
   rendezvous: Rendezvous;
   config: string;
   threads: number;
+  /** OPENBLAS_NUM_THREADS of each process (default 1; the DDP bench also tries more for one process). */
+  blasThreads?: number;
   onEvent(event: Record<string, unknown>): void;
 }
 
@@ -56,7 +58,7 @@ export function launchTraining(o: LaunchOptions): Launched {
   const { python } = torchPython();
   // One BLAS thread under torch's own threads: OpenBLAS's pool on top of torch's oversubscribes the
   // cores (BACKEND-NOTES: 2 × 2 threads ran the d2l run ~3× slower than 1 × 1).
-  const env = pythonEnv({ OMP_NUM_THREADS: String(o.threads), OPENBLAS_NUM_THREADS: '1' });
+  const env = pythonEnv({ OMP_NUM_THREADS: String(o.threads), OPENBLAS_NUM_THREADS: String(o.blasThreads ?? 1) });
   const child = spawn(python, launchArgs(o), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr: string[] = [];
   let kept = 0;
