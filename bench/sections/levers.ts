@@ -13,6 +13,8 @@
  *               (from ~16 M skipped multiply-adds; below that the gathers cost more) vs every row
  *   rows        the output layer and the loss on valid target tokens only (nn/loss.ts
  *               maskedDenseCrossEntropy) vs on every position, padding included
+ *   blas        wasm products on the system BLAS (runtime/node/blas; SEQLOOM_BLAS) vs XNNPACK
+ *   blas-threads  the system BLAS on all its threads vs one
  *   parts       recurrent inputs as parts (codegen/ir/folds.ts: repeated context projected once per
  *               sentence, embeddings through projected tables) vs the concatenation as written
  */
@@ -23,6 +25,8 @@ import type { Seq2SeqModule } from '../../src/runtime/module.js';
 import { setFusedOptimizer } from '../../src/runtime/nn/fused-adam.js';
 import { setFusedLoss, setValidRowsLoss } from '../../src/runtime/nn/loss.js';
 import { setSimdKernels } from '../../src/runtime/backend/simd/loader.js';
+import { installedProducts, setSystemProducts } from '../../src/runtime/backend/products.js';
+import type { LoadedBlas } from '../../src/runtime/node/blas/koffi-blas.js';
 import { setCompactRows } from '../../src/runtime/backend/simd/recurrent.js';
 import { setInputParts, setProjectValidRows } from '../../src/runtime/nn/recurrent.js';
 import { setFusedRecurrence } from '../../src/runtime/nn/sequence.js';
@@ -32,7 +36,19 @@ import { interleave, round } from '../measure.js';
 import { SIZES, syntheticBatches, type BenchSize } from '../synthetic.js';
 import { THROUGHPUT_SPECS, type ThroughputPlan } from './train-vs-layers.js';
 
+/** The system BLAS's own thread count (taken before the lever first changes it). */
+let fullThreads: number | null = null;
+
+function setBlasThreads(on: boolean): void {
+  const lib = installedProducts() as LoadedBlas | null;
+  if (lib === null) return;
+  fullThreads ??= lib.threads;
+  lib.setThreads(on ? fullThreads : 1);
+}
+
 export const LEVERS: Record<string, (on: boolean) => void> = {
+  blas: setSystemProducts,
+  'blas-threads': setBlasThreads,
   recurrence: setFusedRecurrence,
   optimizer: setFusedOptimizer,
   loss: setFusedLoss,

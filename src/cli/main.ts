@@ -17,6 +17,7 @@ import { register as registerBleu } from './commands/bleu.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerPrepare } from './commands/prepare.js';
+import { register as registerDoctor } from './commands/doctor.js';
 
 const program = new Command('seqloom')
   .description(
@@ -32,7 +33,7 @@ const program = new Command('seqloom')
 
 for (const register of [
   registerValidate, registerGraph, registerGenerate, registerTrain, registerTranslate,
-  registerSample, registerEval, registerForward, registerDecode, registerBleu, registerReport, registerExport, registerPrepare,
+  registerSample, registerEval, registerForward, registerDecode, registerBleu, registerReport, registerExport, registerPrepare, registerDoctor,
 ]) {
   register(program);
 }
@@ -47,7 +48,8 @@ program.addHelpText(
     '  seqloom bleu --hyp hyp.txt --ref ref.txt --method corpus\n' +
     '  seqloom report runs/numbers-gru -o report.html\n' +
     '  seqloom export runs/numbers-gru --web site\n\n' +
-    'Environment: SEQLOOM_BACKEND=node|wasm|cpu chooses the tfjs backend (default: fastest available).',
+    'Environment: SEQLOOM_BACKEND=node|wasm|cpu chooses the tfjs backend (default: fastest available);\n' +
+    '  SEQLOOM_BLAS=auto|off|<path> the system BLAS for wasm\'s matrix products (`seqloom doctor` shows what runs).',
 );
 
 function fail(message: string, hint?: string): never {

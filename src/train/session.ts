@@ -29,6 +29,7 @@ import { resumeCommand, type StopSignal } from './interrupt.js';
 import { describeWriteFailure, isStorageFailure } from './disk-errors.js';
 import { RunSaver, describeSaved, type SavedAt } from './run-saver.js';
 import { HISTORY_DIR } from './checkpoint-history.js';
+import { describeBackend } from '../runtime/backend/products.js';
 
 export interface TrainOptions {
   specPath: string;
@@ -135,7 +136,7 @@ async function trainLocked(
       const within = saved.batch > 0 ? `, batch ${saved.batch + 1}` : '';
       opts.reporter.note(`resuming ${outDir} at epoch ${start.startEpoch + 1}${within} of ${epochs} (step ${start.startStep})`);
     }
-    opts.reporter.note(`training ${spec.name} on ${data.origin} (${data.description}), backend ${backend}, seed ${seed}`);
+    opts.reporter.note(`training ${spec.name} on ${data.origin} (${data.description}), backend ${describeBackend(backend)}, seed ${seed}`);
 
     const every = typeof opts.checkpointEvery === 'number' ? { unit: 'epochs' as const, n: opts.checkpointEvery } : opts.checkpointEvery ?? spec.train.checkpoint_every ?? undefined;
     const saver = new RunSaver({

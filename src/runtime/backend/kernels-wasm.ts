@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { addSegments, concatSegments, copySlice, gatherRuns, splitSegments, unpackSegments } from './copy.js';
 import { callStock, isNumeric, type KernelArgs, type KernelFix, type WasmBackend } from './kernel-args.js';
+import { blasBatchMatMul, blasFusedMatMul } from './matmul-blas.js';
 import { simdKernelsFor, type WasmHeapBackend } from './simd/loader.js';
 import { transposeSimd } from './simd/transpose.js';
 
@@ -14,7 +15,15 @@ type Args = KernelArgs<WasmBackend>;
 export const WASM_FIXES: Record<string, KernelFix<WasmBackend>> = {
   Transpose: (stock) => (args) => transpose(args, stock),
   UnsortedSegmentSum: () => segmentSum,
-  BatchMatMul: (stock) => transposeFirstMatMul(stock),
+  BatchMatMul: (stock) => {
+    const xnnpack = transposeFirstMatMul(stock);
+    return (args) => blasBatchMatMul(heapBackend(args), args.inputs.a!, args.inputs.b!, args.attrs?.transposeA === true,
+      args.attrs?.transposeB === true) ?? xnnpack(args);
+  },
+  _FusedMatMul: (stock) => {
+    const xnnpack = transposeFirstMatMul(stock, '_FusedMatMul');
+    return (args) => blasFusedMatMul(heapBackend(args), args.inputs, args.attrs ?? {}) ?? xnnpack(args);
+  },
   Slice: (stock) => (args) => (isNumeric(args.inputs.x!.dtype) ? slice(args) : callStock(stock, args, 'Slice')),
   Unpack: () => unpack,
   SplitV: () => split,
@@ -23,6 +32,8 @@ export const WASM_FIXES: Record<string, KernelFix<WasmBackend>> = {
   Identity: () => share,
   Cast: (stock) => (args) => (args.attrs!.dtype === args.inputs.x!.dtype ? share(args) : callStock(stock, args, 'Cast')),
 };
+
+const heapBackend = (args: Args) => args.backend as WasmBackend & WasmHeapBackend;
 
 /**
  * 2-D [1, 0] and 3-D [1, 0, 2] / [0, 2, 1] swaps of float32/int32 through the SIMD module's blocked
@@ -35,7 +46,11 @@ function transpose(args: Args, stock: tf.KernelFunc | undefined): tf.TensorInfo 
   return out ?? callStock(stock, args, 'Transpose');
 }
 
-function transposeFirstMatMul(stock: tf.KernelFunc | undefined): (args: Args) => tf.TensorInfo {
+/**
+ * XNNPACK's product with its operands transposed first: its transposed paths are 8–13× slower, and
+ * its `_FusedMatMul` adds the bias wrongly when an operand is transposed (tfjs-backend-wasm 4.22).
+ */
+function transposeFirstMatMul(stock: tf.KernelFunc | undefined, kernelName = 'BatchMatMul'): (args: Args) => tf.TensorInfo {
   const transposeFunc = tf.getKernel('Transpose', 'wasm')?.kernelFunc as unknown as ((args: Args) => tf.TensorInfo) | undefined;
   const swapLastTwo = (x: tf.TensorInfo, backend: WasmBackend): tf.TensorInfo => {
     const perm = x.shape.map((_, i) => i);
@@ -46,14 +61,14 @@ function transposeFirstMatMul(stock: tf.KernelFunc | undefined): (args: Args) =>
   return (args) => {
     const attrs = args.attrs ?? {};
     if ((attrs.transposeA !== true && attrs.transposeB !== true) || transposeFunc === undefined) {
-      return callStock(stock, args, 'BatchMatMul');
+      return callStock(stock, args, kernelName);
     }
     const temps: tf.TensorInfo[] = [];
     let a = args.inputs.a!;
     let b = args.inputs.b!;
     if (attrs.transposeA === true) temps.push(a = swapLastTwo(a, args.backend));
     if (attrs.transposeB === true) temps.push(b = swapLastTwo(b, args.backend));
-    const out = callStock(stock, { inputs: { a, b }, backend: args.backend, attrs: { ...attrs, transposeA: false, transposeB: false } }, 'BatchMatMul');
+    const out = callStock(stock, { inputs: { ...args.inputs, a, b }, backend: args.backend, attrs: { ...attrs, transposeA: false, transposeB: false } }, kernelName);
     for (const t of temps) args.backend.disposeData(t.dataId);
     return out;
   };

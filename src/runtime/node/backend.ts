@@ -2,12 +2,13 @@
  * Node's start-up hooks for initBackend (see ../backend/hooks.ts), registered when
  * seqloom/runtime/node is imported: 'node' imports tfjs-node (an optional dependency); 'wasm' loads
  * its binaries from node_modules by an absolute path resolved from this file, so any working
- * directory works and nothing is fetched.
+ * directory works and nothing is fetched. Importing it also hooks in the system BLAS (blas/).
  */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addBackendHooks } from '../backend/hooks.js';
+import './blas/index.js'; // wasm's products on a system BLAS when there is one (SEQLOOM_BLAS)
 
 let wasmPathsSet = false;
 

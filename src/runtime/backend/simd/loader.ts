@@ -85,7 +85,8 @@ function rawMemory(backend: unknown): unknown {
   return module?.asm?.memory ?? module?.wasmExports?.memory;
 }
 
-function memoryOf(backend: unknown): object | null {
+/** The wasm backend's WebAssembly.Memory (tfjs's heap), or null when it has none. */
+export function heapMemory(backend: unknown): object | null {
   const memory = rawMemory(backend);
   const api = webAssembly();
   return api !== null && memory instanceof api.Memory ? memory : null;
@@ -113,7 +114,7 @@ export function simdModuleBytes(): Uint8Array {
  * false (never throws) when they could not load; the JS path then stays in use.
  */
 export async function loadSimdKernels(backend: unknown): Promise<boolean> {
-  const memory = memoryOf(backend);
+  const memory = heapMemory(backend);
   const api = webAssembly();
   if (memory === null || api === null) return false;
   if (loaded !== null && loaded.memory === memory) return true;

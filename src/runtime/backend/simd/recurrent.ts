@@ -21,6 +21,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { WasmBackend } from '../kernel-args.js';
 import type { HostOps } from '../host-ops.js';
 import { GATE_COUNT, SAVED_WIDTH, timeAt, type RecurrentAttrs } from '../recurrent-forward.js';
+import { heapGemmFor } from '../matmul-blas.js';
 import { heapOffset, type SimdExports, type WasmHeapBackend } from './loader.js';
 
 const F = 4; // bytes per float32
@@ -103,22 +104,36 @@ export function recurrentForwardSimd(
   let hPrev = inputs.h0 === undefined ? zerosAt : m.ptr(inputs.h0);
   let cPrev = !lstm || inputs.c0 === undefined ? zerosAt : m.ptr(inputs.c0);
   let started = inputs.h0 !== undefined;
+  const whh = m.ptr(inputs.whh!);
+  // With a system BLAS (products.ts): the step's product straight from h_{t−1} (or its gathered
+  // rows) into one buffer for all steps; else through the registered BatchMatMul (XNNPACK).
+  const gemm = heapGemmFor(backend, B * GH * H);
+  const ghbuf = gemm !== null ? m.ptr(m.temp([B, GH])) : 0;
+  const rowsbuf = gemm !== null && compact !== null ? m.ptr(m.temp([B, H])) : 0;
   for (let s = 0; s < T; s++) {
     const t = timeAt(attrs, s);
     let product: tf.TensorInfo | null = null;
+    let gh = zerosAt;
     if (compact !== null) {
       const A = compact.active[t]!;
-      if (started && A > 0) {                                // the A valid rows, longest first
+      if (started && A > 0 && gemm !== null) {
+        k.gather_rows(hPrev, rowsbuf, order, A, H);
+        gemm(false, false, A, GH, H, rowsbuf, H, whh, GH, 0, ghbuf, GH);
+        gh = ghbuf;
+      } else if (started && A > 0) {                         // the A valid rows, longest first
         const left = backend.makeOutput([A, H], 'float32');
         k.gather_rows(hPrev, m.ptr(left), order, A, H);
         product = ops.matMul(left, inputs.whh!);
         ops.free(left);
       }
+    } else if (started && gemm !== null) {
+      gemm(false, false, B, GH, H, hPrev, H, whh, GH, 0, ghbuf, GH);
+      gh = ghbuf;
     } else if (started) {                                    // h = 0 before: skip the product
       k.copy_f32(m.ptr(hbuf!), hPrev, BH);
       product = ops.matMul(hbuf!, inputs.whh!);
     }
-    const gh = product === null ? zerosAt : m.ptr(product);
+    if (product !== null) gh = m.ptr(product);
     const x = xp + t * B * GH * F, h = valueAt + t * BH * F;
     if (cell === 'gru') {
       k.gru_fwd(x, gh, bhh, hPrev, h, savedAt + t * B * S * F, lengths, order, t, B, H);
@@ -157,12 +172,16 @@ export function recurrentBackwardSimd(
   const saved = cell === 'rnn' ? 0 : m.ptr(inputs.saved!);
   const cs = lstm ? m.ptr(inputs.cs!) : 0;
   const lengths = inputs.lengths === undefined ? 0 : m.ptr(inputs.lengths);
+  // With a system BLAS (products.ts) every product reads its operands in place: W_hhᵀ and
+  // H_prevᵀ as transposed operands, no transposed copies. Else the registered BatchMatMul.
+  const gemm = heapGemmFor(backend, B * GH * H);
 
   const dG = gru ? m.temp([TB, GH]) : m.output([TB, GH]);   // at h·W_hh (+ b_hh)
   const dProj = gru ? m.output([TB, GH]) : dG;
   const dh0 = m.output([B, H]);                              // the carried dh, then dh0
   const dc0 = m.output([B, H]);                              // the carried dc (LSTM), then dc0
-  const whhT = m.temp([GH, H]);
+  const whh = m.ptr(inputs.whh!);
+  const whhT = gemm === null ? m.temp([GH, H]) : null;
   const zeros = m.temp([BH]);
   const extra = m.temp([B, H]);                              // dh_{t−1} terms outside the product
   const compact = compactOf(backend, m, inputs.lengths, T, B);
@@ -173,25 +192,28 @@ export function recurrentBackwardSimd(
     N = 0;
     for (let t = 0; t < T; t++) { offsets[t] = N; N += compact.active[t]!; }
   }
-  const dgbuf = compact === null ? m.temp([B, GH]) : null;  // the product's left operand
+  const dgbuf = compact === null && gemm === null ? m.temp([B, GH]) : null;  // the product's left operand
+  const prodbuf = compact !== null && gemm !== null ? m.ptr(m.temp([B, H])) : 0;
   const dGc = compact === null ? dG : m.temp([Math.max(N, 1), GH]);
-  const hPrevT = m.temp([H, Math.max(N, 1)]);               // the state before each step, transposed
+  // The state before each step, transposed [H, N]; with BLAS and all rows, dW reads hs instead.
+  const hPrevT = compact === null && gemm !== null ? null : m.temp([H, Math.max(N, 1)]);
   const dGAt = m.ptr(dG), dProjAt = m.ptr(dProj), carryH = m.ptr(dh0), carryC = m.ptr(dc0);
-  const zerosAt = m.ptr(zeros), extraAt = m.ptr(extra), hPrevTAt = m.ptr(hPrevT), dGcAt = m.ptr(dGc);
+  const zerosAt = m.ptr(zeros), extraAt = m.ptr(extra), dGcAt = m.ptr(dGc);
+  const hPrevTAt = hPrevT === null ? 0 : m.ptr(hPrevT);
   const h0 = hasH0 ? m.ptr(inputs.h0!) : zerosAt;
   const c0 = lstm && inputs.c0 !== undefined ? m.ptr(inputs.c0) : zerosAt;
   k.fill_zero(zerosAt, BH);
   k.fill_zero(carryH, BH);
   if (lstm) k.copy_f32(carryC, dy + T * BH * F, BH);
   else k.fill_zero(carryC, BH);
-  k.transpose_f32(m.ptr(inputs.whh!), m.ptr(whhT), H, GH, H);
+  if (whhT !== null) k.transpose_f32(whh, m.ptr(whhT), H, GH, H);
 
   for (let s = T - 1; s >= 0; s--) {
     const t = timeAt(attrs, s);
     const prev = s === 0 ? -1 : timeAt(attrs, s - 1);         // -1: the initial state
     const hp = prev < 0 ? h0 : hs + prev * BH * F;
     const dyt = dy + t * BH * F, dgt = dGAt + t * B * GH * F;
-    if (compact === null) k.transpose_f32(hp, hPrevTAt + t * B * F, B, H, TB); // columns t·B … t·B + B − 1 of [H, T·B]
+    if (hPrevT !== null && compact === null) k.transpose_f32(hp, hPrevTAt + t * B * F, B, H, TB); // columns t·B … of [H, T·B]
     if (gru) {
       k.gru_bwd(dyt, carryH, saved + t * B * S * F, hp, dgt, dProjAt + t * B * GH * F, extraAt, lengths, t, B, H);
     } else if (lstm) {
@@ -200,10 +222,14 @@ export function recurrentBackwardSimd(
     } else {
       k.rnn_bwd(dyt, carryH, hs + t * BH * F, dgt, extraAt, lengths, t, B, H, relu);
     }
+    const carries = s > 0 || hasH0;
     if (compact === null) {
-      if (s > 0 || hasH0) {
+      if (carries && gemm !== null) {                          // dh_{t−1} = extra + dg_t·W_hhᵀ
+        k.copy_f32(carryH, extraAt, BH);
+        gemm(false, true, B, H, GH, dgt, GH, whh, GH, 1, carryH, H);
+      } else if (carries) {
         k.copy_f32(m.ptr(dgbuf!), dgt, B * GH);
-        const product = ops.matMul(dgbuf!, whhT);
+        const product = ops.matMul(dgbuf!, whhT!);
         k.add_f32(m.ptr(product), extraAt, carryH, BH);
         ops.free(product);
       }
@@ -214,26 +240,31 @@ export function recurrentBackwardSimd(
       k.gather_rows(dgt, dGcAt + at * GH * F, compact.order, A, GH);
       k.gather_transpose_f32(hp, compact.order, A, H, hPrevTAt + at * F, N);
     }
-    if (s > 0 || hasH0) {
-      if (A > 0) {
-        const left = backend.makeOutput([A, GH], 'float32');
-        k.copy_f32(m.ptr(left), dGcAt + at * GH * F, A * GH);
-        const product = ops.matMul(left, whhT);
-        k.scatter_add_rows(m.ptr(product), extraAt, carryH, compact.order, A, B, H);
-        ops.free(left);
-        ops.free(product);
-      } else {
-        k.copy_f32(carryH, extraAt, BH);
-      }
+    if (!carries) continue;
+    if (A === 0) {
+      k.copy_f32(carryH, extraAt, BH);
+    } else if (gemm !== null) {
+      gemm(false, true, A, H, GH, dGcAt + at * GH * F, GH, whh, GH, 0, prodbuf, H);
+      k.scatter_add_rows(prodbuf, extraAt, carryH, compact.order, A, B, H);
+    } else {
+      const left = backend.makeOutput([A, GH], 'float32');
+      k.copy_f32(m.ptr(left), dGcAt + at * GH * F, A * GH);
+      const product = ops.matMul(left, whhT!);
+      k.scatter_add_rows(m.ptr(product), extraAt, carryH, compact.order, A, B, H);
+      ops.free(left);
+      ops.free(product);
     }
   }
   // Σ_t h_{t−1}ᵀ dg_t, with H_prevᵀ built transposed: tfjs-wasm's transposeA path is ~25% slower.
   let dW: tf.TensorInfo;
-  if (N > 0) {
-    dW = ops.matMul(hPrevT, dGc);
+  if (N > 0 && gemm === null) {
+    dW = ops.matMul(hPrevT!, dGc);
   } else {
     dW = m.output([H, GH]);
-    k.fill_zero(m.ptr(dW), H * GH);
+    const dWAt = m.ptr(dW);
+    if (N === 0) k.fill_zero(dWAt, H * GH);
+    else if (hPrevT !== null) gemm!(false, false, H, GH, N, hPrevTAt, N, dGcAt, GH, 0, dWAt, GH);
+    else weightGradientFromStates(gemm!, attrs, hs, h0, hasH0, dGAt, dWAt, k);
   }
   const dbhh = m.output([GH]);
   if (gru) k.col_sums_f32(dGcAt, m.ptr(dbhh), N, GH);
@@ -241,4 +272,27 @@ export function recurrentBackwardSimd(
   if (!hasH0) k.fill_zero(carryH, BH);
   m.done();
   return [dProj, dW, dbhh, dh0, dc0];
+}
+
+/**
+ * dW = Σ_t h_{t−1}ᵀ dg_t read in place: the states before steps 1 … T−1 (in processing order) are
+ * T−1 consecutive rows blocks of hs — hs[0 … T−2] forwards, hs[1 … T−1] reversed — against the
+ * matching blocks of dG: one transposed-A product, plus h0ᵀ·dG at the first step when given.
+ */
+function weightGradientFromStates(
+  gemm: NonNullable<ReturnType<typeof heapGemmFor>>, attrs: RecurrentAttrs, hs: number, h0: number, hasH0: boolean,
+  dG: number, dW: number, k: SimdExports,
+): void {
+  const { steps: T, batch: B, hidden: H } = attrs;
+  const GH = GATE_COUNT[attrs.cell] * H;
+  const first = timeAt(attrs, 0);                             // the step whose h_prev is h0
+  let beta = 0;
+  if (T > 1) {
+    const states = attrs.reverse ? hs + B * H * F : hs;       // h rows feeding steps after the first
+    const grads = attrs.reverse ? dG : dG + B * GH * F;
+    gemm(true, false, H, GH, (T - 1) * B, states, H, grads, GH, 0, dW, GH);
+    beta = 1;
+  }
+  if (hasH0) gemm(true, false, H, GH, B, h0, H, dG + first * B * GH * F, GH, beta, dW, GH);
+  else if (beta === 0) k.fill_zero(dW, H * GH);
 }
