@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithSystem, systemOpenblas } from '../helpers/system.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithSystem, nodeKoffi, systemOpenblas } from '../helpers/system.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(repo, 'bin', 'seqloom.js');
@@ -25,11 +25,11 @@ function seqloom(args: string[], blas: string): { code: number; stdout: string; 
 
 const notes = (stderr: string) => stderr.split('\n').filter((l) => l.includes('SEQLOOM_BLAS='));
 
-describe.skipIf(!built)('a missing or broken system BLAS', () => {
+describeWithSystem(nodeKoffi(), 'a missing or broken system BLAS', () => {
   beforeAll(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'seqloom-products-')); });
   afterAll(() => { fs.rmSync(root, { recursive: true, force: true }); });
 
-  it.each([
+  it.skipIf(!built).each([
     ['a missing file', () => path.join(root, 'missing.so'), /cannot load/],
     ['a library without cblas_sgemm', () => 'libc.so.6', /has no cblas_sgemm/],
   ])('%s: train runs on XNNPACK with exactly one note', (_name, blas, why) => {
@@ -42,14 +42,14 @@ describe.skipIf(!built)('a missing or broken system BLAS', () => {
     expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
   });
 
-  it('doctor reports it too, and exits 0', () => {
+  it.skipIf(!built)('doctor reports it too, and exits 0', () => {
     const r = seqloom(['doctor'], path.join(root, 'missing.so'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^products\s+XNNPACK/m);
     expect(r.stdout).toMatch(/not used: .*missing\.so: cannot load/);
   });
 
-  it('SEQLOOM_BLAS=off: XNNPACK, no note', () => {
+  it.skipIf(!built)('SEQLOOM_BLAS=off: XNNPACK, no note', () => {
     const r = seqloom(['doctor', '--json'], 'off');
     expect(r.code, r.stderr).toBe(0);
     expect(notes(r.stderr)).toHaveLength(0);
@@ -59,7 +59,7 @@ describe.skipIf(!built)('a missing or broken system BLAS', () => {
   });
 });
 
-describeWithSystem(systemOpenblas(), 'seqloom doctor with OpenBLAS installed', () => {
+describeWithSystem([systemOpenblas(), nodeKoffi()], 'seqloom doctor with OpenBLAS installed', () => {
   beforeAll(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'seqloom-products-')); });
   afterAll(() => { fs.rmSync(root, { recursive: true, force: true }); });
 

@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'vitest';
@@ -66,6 +67,21 @@ export const OPENBLAS_PATHS = [
 export function systemOpenblas(): SystemDependency {
   return memo('libopenblas0-pthread', () =>
     OPENBLAS_PATHS.some((p) => existsSync(p)) ? null : 'no libopenblas.so.0 (apt-get install -y libopenblas0-pthread)');
+}
+
+/**
+ * koffi, the FFI library seqloom reaches a system BLAS through: an optional npm dependency (prebuilt
+ * per platform), so a platform without a prebuilt binary installs without it.
+ */
+export function nodeKoffi(): SystemDependency {
+  return memo('koffi', () => {
+    try {
+      createRequire(import.meta.url)('koffi');
+      return null;
+    } catch {
+      return 'koffi does not load (npm install koffi; an optional dependency)';
+    }
+  });
 }
 
 /** Debian's chromium at /usr/bin/chromium. */

@@ -19,7 +19,7 @@ import { setSimdKernels } from '../../../src/runtime/backend/simd/loader.js';
 import { installSystemProducts, resetSystemProducts } from '../../../src/runtime/node/blas/index.js';
 import { blasRequest } from '../../../src/runtime/node/blas/candidates.js';
 import { CELLS, sequenceValuesAndGrads, type SequenceCase } from '../nn/helpers/sequence-case.js';
-import { describeWithSystem, systemOpenblas } from '../../helpers/system.js';
+import { describeWithSystem, nodeKoffi, systemOpenblas } from '../../helpers/system.js';
 import { lcgValues as values } from '../../helpers/lcg-values.js';
 
 const rand = (shape: number[], seed: number) => tf.tensor(values(shape.reduce((a, b) => a * b, 1), seed), shape);
@@ -62,7 +62,7 @@ describe('SEQLOOM_BLAS', () => {
   });
 });
 
-describe('a missing or broken library falls back to XNNPACK with one note', () => {
+describeWithSystem(nodeKoffi(), 'a missing or broken library falls back to XNNPACK with one note', () => {
   let dir = '';
   beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'seqloom-blas-')); });
   afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
@@ -96,7 +96,7 @@ describe('a missing or broken library falls back to XNNPACK with one note', () =
   });
 });
 
-describeWithSystem(systemOpenblas(), 'products on OpenBLAS equal XNNPACK', () => {
+describeWithSystem([systemOpenblas(), nodeKoffi()], 'products on OpenBLAS equal XNNPACK', () => {
   beforeAll(async () => {
     await useBackend('wasm');
     resetSystemProducts();
