@@ -5,6 +5,9 @@
  *   2. the d2l fra-eng run (600 pairs × 300 epochs) vs PyTorch d2l at 1 and 2 threads
  *   3. decoding: batched beam (64 sentences, beam 4) and greedy vs one sentence at a time
  *   4. `generate` time per example spec; peak RSS of the training process
+ *   5. `pytorch`: against PyTorch on OpenBLAS at its fastest thread configuration, three sizes
+ *      (the d2l whole command, the large GRU/LSTM step, Bahdanau 256 on the whole fra-eng file)
+ *      and translating two sentences from a fresh process (sections/vs-pytorch.ts)
  *
  * Every figure is a ratio from one run with the two sides interleaved (bench/measure.ts), > 1 when
  * seqloom is faster. The JSON (printed with --json, else written to --out) keeps the bare times as
@@ -20,17 +23,18 @@ import type { BackendName } from '../src/runtime/backend/index.js';
 import { buildReport, renderTable, type BenchReport } from './report.js';
 import { planFor, type BenchPlan } from './plan.js';
 import { startTask } from './progress.js';
-import { runD2lComparison } from './sections/d2l-vs-pytorch.js';
+import { runD2lComparison, torchUnavailable } from './sections/d2l-vs-pytorch.js';
 import { measureGenerate } from './sections/generate.js';
 import { LEVERS, measureLever, type LeverResult } from './sections/levers.js';
 import { measureTrainThroughput, type ThroughputResult } from './sections/train-vs-layers.js';
+import { runVsPytorch, type VsPytorchSize } from './sections/vs-pytorch.js';
 
 interface Flags {
   json: boolean; quick: boolean; out?: string; backends: string; sections: string; cells: string;
-  torch: boolean; data?: string; torchThreads: string;
+  torch: boolean; data?: string; torchThreads: string; pytorchSizes: string;
 }
 
-const SECTIONS = ['train', 'd2l', 'generate', 'levers'] as const;
+const SECTIONS = ['train', 'd2l', 'generate', 'levers', 'pytorch'] as const;
 type Section = typeof SECTIONS[number];
 
 function list(value: string): string[] {
@@ -75,6 +79,7 @@ async function main(): Promise<void> {
     .option('--no-torch', 'skip the PyTorch side of the d2l run')
     .option('--data <file>', 'fra-eng data (default: ../shared/data/fra-eng/fra.txt or $SEQLOOM_BENCH_DATA)')
     .option('--torch-threads <list>', 'PyTorch thread counts for the d2l run', '1,2')
+    .option('--pytorch-sizes <list>', 'sizes of the pytorch section (d2l, large, bahdanau)', 'd2l,large,bahdanau')
     .parse();
   const flags = program.opts<Flags>();
   const root = rootDir();
@@ -121,8 +126,15 @@ async function main(): Promise<void> {
     }
   }
 
+  let pytorch = null;
+  if (sections.includes('pytorch')) {
+    const why = torchUnavailable();
+    if (why !== null) process.stderr.write(`bench: note: pytorch section skipped: ${why}\n`);
+    else pytorch = await runVsPytorch(root, defaultData(root, flags.data), plan.pytorch, list(flags.pytorchSizes) as VsPytorchSize[]);
+  }
+
   const report: BenchReport = buildReport({
-    mode: flags.quick ? 'quick' : 'full', train, d2l, generate, levers,
+    mode: flags.quick ? 'quick' : 'full', train, d2l, generate, levers, pytorch,
     seconds: (performance.now() - started) / 1000, load: [load0, loadavg()[0]!], cpus: cpus().length,
   });
   const text = JSON.stringify(report, null, 2);

@@ -1,7 +1,8 @@
 /**
  * The benchmark's JSON document and its short table. Headline keys (ratios are seqloom speed /
  * other speed, > 1 = seqloom faster):
- *   train_vs_layers.{wasm,cpu}.{small,large}, d2l_vs_pytorch, beam_batched_vs_loop,
+ *   train_vs_layers.{wasm,cpu}.{small,large}, d2l_vs_pytorch, vs_pytorch.{d2l,large_gru,large_lstm,
+ *   bahdanau}, translate_s, beam_batched_vs_loop,
  *   greedy_batched_vs_loop, generate_s.{spec}, peak_rss_mb
  * `targets` says which of the issue's targets the run met; `details` keeps every measurement.
  */
@@ -10,10 +11,15 @@ import type { D2lResult } from './sections/d2l-vs-pytorch.js';
 import type { GenerateTimes } from './sections/generate.js';
 import type { LeverResult } from './sections/levers.js';
 import type { ThroughputResult } from './sections/train-vs-layers.js';
+import { renderVsPytorch, type VsPytorchResult } from './sections/vs-pytorch.js';
 
 export interface BenchReport {
   train_vs_layers: Record<string, Record<string, number>>;
   d2l_vs_pytorch: number | null;
+  /** Section `pytorch`: seqloom speed ÷ PyTorch's at its fastest configuration, same batches. */
+  vs_pytorch: Record<'d2l' | 'large_gru' | 'large_lstm' | 'bahdanau', number | null>;
+  /** Translating two sentences from a fresh process, seconds (median). */
+  translate_s: number | null;
   beam_batched_vs_loop: number | null;
   greedy_batched_vs_loop: number | null;
   generate_s: Record<string, number>;
@@ -27,6 +33,7 @@ export interface BenchReport {
     d2l: D2lResult | null;
     generate: GenerateTimes | null;
     levers: LeverResult[];
+    pytorch: VsPytorchResult | null;
   };
 }
 
@@ -36,6 +43,7 @@ export interface ReportInput {
   d2l: D2lResult | null;
   generate: GenerateTimes | null;
   levers: LeverResult[];
+  pytorch: VsPytorchResult | null;
   seconds: number;
   load: [number, number];
   cpus: number;
@@ -62,10 +70,20 @@ export function buildReport(input: ReportInput): BenchReport {
   const wasm = trainVsLayers['wasm'];
   const levers: Record<string, Record<string, number>> = {};
   for (const l of input.levers) (levers[l.lever] ??= {})[l.size] = l.ratio;
+  const p = input.pytorch;
+  const vs = {
+    d2l: p?.d2l?.ratio ?? null,
+    large_gru: p?.large.find((l) => l.name === 'large gru')?.ratio ?? null,
+    large_lstm: p?.large.find((l) => l.name === 'large lstm')?.ratio ?? null,
+    bahdanau: p?.bahdanau?.ratio ?? null,
+  };
+  const translateS = p?.d2l?.translate.seconds ?? null;
   const maxGenerate = Object.values(generateS).length > 0 ? Math.max(...Object.values(generateS)) : null;
   return {
     train_vs_layers: trainVsLayers,
     d2l_vs_pytorch: d2l?.ratio ?? null,
+    vs_pytorch: vs,
+    translate_s: translateS,
     beam_batched_vs_loop: beam,
     greedy_batched_vs_loop: d2l?.decode.greedy.ratio ?? null,
     generate_s: generateS,
@@ -75,6 +93,11 @@ export function buildReport(input: ReportInput): BenchReport {
       train_small_wasm: target('generated training ≥ 2× tf.layers (wasm, small)', wasm?.['small'] ?? null, (v) => v >= 2),
       train_large_wasm: target('generated training ≥ 2× tf.layers (wasm, large)', wasm?.['large'] ?? null, (v) => v >= 2),
       d2l_vs_pytorch: target('d2l fra-eng 600 × 300: seqloom wall ≤ PyTorch (ratio ≥ 1, fastest thread count)', d2l?.ratio ?? null, (v) => v >= 1),
+      pytorch_d2l: target('d2l size, whole command: ≥ 1.3× PyTorch on OpenBLAS, fastest configuration', vs.d2l, (v) => v >= 1.3),
+      pytorch_large_gru: target('large GRU step: ≥ 1.5× PyTorch', vs.large_gru, (v) => v >= 1.5),
+      pytorch_large_lstm: target('large LSTM step: ≥ 1.5× PyTorch', vs.large_lstm, (v) => v >= 1.5),
+      pytorch_bahdanau: target('Bahdanau 256 on the whole fra-eng file, target tokens/s: ≥ 1.5× PyTorch', vs.bahdanau, (v) => v >= 1.5),
+      translate: target('translating two sentences from a fresh process < 1 s', translateS, (v) => v < 1),
       beam_batched: target('batched beam ≥ 10× one-at-a-time (64 sentences, beam 4)', beam, (v) => v >= 10),
       generate: target('generate < 1 s per spec (slowest spec, in-process)', maxGenerate, (v) => v < 1),
     },
@@ -82,7 +105,7 @@ export function buildReport(input: ReportInput): BenchReport {
       mode: input.mode, commit: commit(), node: process.version, cpus: input.cpus, loadavg: input.load,
       seconds: Math.round(input.seconds), date: new Date().toISOString(),
     },
-    details: { train: input.train, d2l, generate: input.generate, levers: input.levers },
+    details: { train: input.train, d2l, generate: input.generate, levers: input.levers, pytorch: p },
   };
 }
 
@@ -111,6 +134,7 @@ export function renderTable(r: BenchReport): string {
     }
     lines.push(`peak RSS while training: ${d.seqloom.peakRssMb} MB`);
   }
+  if (r.details.pytorch !== null) lines.push('', ...renderVsPytorch(r.details.pytorch));
   const g = r.details.generate;
   if (g !== null) {
     lines.push('');
