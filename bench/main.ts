@@ -31,7 +31,7 @@ import { runVsPytorch, type VsPytorchSize } from './sections/vs-pytorch.js';
 
 interface Flags {
   json: boolean; quick: boolean; out?: string; backends: string; sections: string; cells: string;
-  torch: boolean; data?: string; torchThreads: string; pytorchSizes: string;
+  torch: boolean; data?: string; torchThreads: string; pytorchSizes: string; levers: string; leverSizes: string;
 }
 
 const SECTIONS = ['train', 'd2l', 'generate', 'levers', 'pytorch'] as const;
@@ -79,6 +79,8 @@ async function main(): Promise<void> {
     .option('--no-torch', 'skip the PyTorch side of the d2l run')
     .option('--data <file>', 'fra-eng data (default: ../shared/data/fra-eng/fra.txt or $SEQLOOM_BENCH_DATA)')
     .option('--torch-threads <list>', 'PyTorch thread counts for the d2l run', '1,2')
+    .option('--levers <list>', `levers to measure (${Object.keys(LEVERS).join(',')})`, Object.keys(LEVERS).join(','))
+    .option('--lever-sizes <list>', 'sizes for the levers (small, large)', 'small,large')
     .option('--pytorch-sizes <list>', 'sizes of the pytorch section (d2l, large, bahdanau)', 'd2l,large,bahdanau')
     .parse();
   const flags = program.opts<Flags>();
@@ -116,8 +118,8 @@ async function main(): Promise<void> {
 
   const levers: LeverResult[] = [];
   if (sections.includes('levers')) {
-    for (const size of ['small', 'large'] as const) {
-      for (const lever of Object.keys(LEVERS)) {
+    for (const size of list(flags.leverSizes) as Array<'small' | 'large'>) {
+      for (const lever of list(flags.levers)) {
         const task = startTask(`lever ${lever} ${size} on wasm`, plan.levers[size].rounds);
         const r = await measureLever(lever, 'wasm', size, plan.levers[size], (d, t) => task.update(d, t));
         task.done(`off ${r.offSeconds}s / on ${r.onSeconds}s → ${r.ratio}×`);
