@@ -18,6 +18,7 @@ import { initBackend, isBackendChoice } from '../src/runtime/node/index.js';
 import type { Seq2SeqModule } from '../src/runtime/module.js';
 import { createOptimizer } from '../src/runtime/nn/train.js';
 import { loadSeq2seqDataset } from '../src/runtime/data/load.js';
+import { seq2seqBatch } from '../src/runtime/data/batches.js';
 import { seq2seqEpochs } from '../src/train/epoch-data.js';
 import { dataSpecWith } from '../src/train/session-data.js';
 import { resolveDecodeSettings } from '../src/train/search.js';
@@ -67,8 +68,8 @@ async function main(): Promise<void> {
     } else if (cmd === 'decode') {
       const [rounds, warmup, count] = args.map(Number) as [number, number, number];
       const n = Math.min(count, data.train.count);
-      const srcT = data.train.srcT;
-      const sources = { src: data.train.src.slice(0, n * srcT), srcLen: data.train.srcLen.slice(0, n), batch: n, srcT };
+      const first = seq2seqBatch(data.train, Int32Array.from({ length: n }, (_, i) => i), false); // padded to max_len
+      const sources = { src: first.src, srcLen: first.srcLen, batch: n, srcT: first.srcT };
       const v = data.tgtVocab;
       const specials = { bos: v.bos, eos: v.eos, pad: v.pad };
       const plan = { rounds, warmup };

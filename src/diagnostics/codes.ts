@@ -14,7 +14,7 @@ export type FrontEndCode =
   | 'Y001' | 'Y002' | 'Y003' | 'Y004' | 'Y005' | 'Y006' | 'Y007'
   | 'S001' | 'S002' | 'S003' | 'S004' | 'S005' | 'S006' | 'S007' | 'S008' | 'S009' | 'S010'
   | 'R001'
-  | 'N001' | 'N002' | 'N003';
+  | 'N001' | 'N002' | 'N003' | 'N004' | 'N005';
 
 /** Graph codes (src/graph/diagnostics.ts has one named factory per code). */
 export type GraphCode =
@@ -51,6 +51,8 @@ export const CODE_TITLES: Record<DiagnosticCode, string> = {
   N001: 'section does not fit the task',
   N002: 'conflicting decode options',
   N003: 'option does not apply here',
+  N004: 'conflicting data options',
+  N005: 'conflicting training options',
   G001: 'unknown reference',
   G002: 'duplicate node name',
   G003: 'stream not in this task',

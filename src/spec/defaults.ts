@@ -13,6 +13,8 @@ export const NODE_DEFAULTS = {
 export const DATA_DEFAULTS = {
   on_bad_line: 'error' as const,
   valid_fraction: 0,
+  bucketing: false,
+  shared_bpe: false,
   preprocess: [] as const,
   /** Language models: d2l's time-machine settings. */
   num_steps: 35,
@@ -20,7 +22,7 @@ export const DATA_DEFAULTS = {
 };
 
 /** Per task: the data format and each stream's pipeline (d2l's choices: word-level seq2seq, char-level LM). */
-export const TASK_DATA_DEFAULTS: Record<TaskKind, { format: 'tsv' | 'text'; stream: Omit<StreamSpec, 'max_len'> & { max_len: number | null } }> = {
+export const TASK_DATA_DEFAULTS: Record<TaskKind, { format: 'tsv' | 'text'; stream: Omit<StreamSpec, 'max_len' | 'merges'> & { max_len: number | null } }> = {
   seq2seq: { format: 'tsv', stream: { tokenizer: 'word', min_freq: 2, max_len: 10 } },
   /** max_len null: a language model's sequences are `num_steps` long. */
   'language-model': { format: 'text', stream: { tokenizer: 'char', min_freq: 0, max_len: null } },
@@ -37,7 +39,12 @@ export const TRAIN_DEFAULTS = {
   batch_size: 64,
   seed: 0,
   keep_last: 1,
+  validate_every: 'epoch' as 'epoch' | 'none' | number,
+  bleu_sentences: 1000,
 };
+
+/** `lr_schedule.reduce_on_plateau` when its keys are left out. */
+export const PLATEAU_DEFAULTS = { metric: 'loss' as const, factor: 0.5, patience: 2, min_lr: 0 };
 
 export const DECODE_DEFAULTS = {
   strategy: 'greedy' as DecodeStrategy,

@@ -6,7 +6,7 @@ import type {
   Activation, CellKind, DecodeStrategy, Nonlinearity, OpKind, PreprocessStep, TaskKind, TokenizerKind,
 } from './types.js';
 
-export interface RawStream { tokenizer?: TokenizerKind; min_freq?: number; max_len?: number }
+export interface RawStream { tokenizer?: TokenizerKind; min_freq?: number; max_len?: number; merges?: number }
 
 export interface RawData {
   path?: string;
@@ -15,6 +15,9 @@ export interface RawData {
   preprocess?: PreprocessStep[];
   on_bad_line?: 'error' | 'skip';
   valid_fraction?: number;
+  max_vocab?: number;
+  bucketing?: boolean;
+  shared_bpe?: boolean;
   source?: RawStream;
   target?: RawStream;
   tokens?: RawStream;
@@ -57,6 +60,15 @@ export interface RawTrain {
   carry_state?: boolean;
   checkpoint_every?: string | number;
   keep_last?: number;
+  batch_tokens?: number;
+  validate_every?: 'epoch' | 'none' | number;
+  bleu_sentences?: number;
+  keep_best?: 'bleu' | 'loss';
+  early_stopping?: { metric?: 'bleu' | 'loss'; patience: number };
+  lr_schedule?: {
+    warmup_steps?: number;
+    reduce_on_plateau?: { metric?: 'bleu' | 'loss'; factor?: number; patience?: number; min_lr?: number };
+  };
 }
 
 export interface RawDecode {

@@ -13,7 +13,7 @@ export type TaskKind = 'seq2seq' | 'language-model';
 export type CellKind = 'rnn' | 'gru' | 'lstm';
 export type Nonlinearity = 'tanh' | 'relu';
 export type PreprocessStep = 'nbsp-to-space' | 'lowercase' | 'space-before-punct' | 'letters-only';
-export type TokenizerKind = 'word' | 'char' | 'segmenter';
+export type TokenizerKind = 'word' | 'char' | 'segmenter' | 'bpe';
 export type StreamName = 'source' | 'target' | 'tokens';
 export type OpKind = 'embedding' | 'recurrent' | 'dense' | 'concat' | 'repeat' | 'dropout' | 'attention';
 export type Activation = 'none' | 'tanh' | 'relu' | 'sigmoid';
@@ -33,6 +33,8 @@ export interface StreamSpec {
   min_freq: number;
   /** Sequence length (tokens, `<eos>` included) that batches are truncated/padded to. */
   max_len: number;
+  /** `tokenizer: bpe`: merges learned on the training split; null for other tokenizers. */
+  merges?: number | null;
 }
 
 export interface DataSpec {
@@ -48,6 +50,13 @@ export interface DataSpec {
   on_bad_line: 'error' | 'skip';
   /** Fraction of examples held out for `eval` (taken from the end, after `limit`). */
   valid_fraction: number;
+  // Round-2 keys: normalize() always fills them; optional so hand-built specs (tests) may leave them out.
+  /** Largest vocabulary per stream, the four specials included; null: no cap. */
+  max_vocab?: number | null;
+  /** seq2seq: batches from buckets of similar lengths, each padded to its own longest row. */
+  bucketing?: boolean;
+  /** seq2seq with `tokenizer: bpe` on both streams: one BPE model learned on both. */
+  shared_bpe?: boolean;
   /** seq2seq streams. */
   source?: StreamSpec;
   target?: StreamSpec;
@@ -117,6 +126,14 @@ export type GraphNode =
   | EmbeddingNode | RecurrentNode | DenseNode | ConcatNode | RepeatNode | DropoutNode | AttentionNode;
 
 export interface OptimizerSpec { name: 'adam' | 'sgd'; lr: number }
+/** A validation figure: BLEU (higher is better) or loss (lower is better). */
+export type ValidationMetric = 'bleu' | 'loss';
+export interface PlateauSpec { metric: ValidationMetric; factor: number; patience: number; min_lr: number }
+export interface LrScheduleSpec {
+  /** Linear warmup over this many optimizer steps (0: none). */
+  warmup_steps: number;
+  reduce_on_plateau: PlateauSpec | null;
+}
 export interface TrainSpec {
   loss: 'masked-cross-entropy';
   teacher_forcing: number;
@@ -132,6 +149,16 @@ export interface TrainSpec {
   checkpoint_every: CheckpointEvery | null;
   /** Checkpoints kept: the latest in the folder itself; with N > 1 the last N also under `history/`. */
   keep_last: number;
+  // Round-2 keys: normalize() always fills them; optional so hand-built specs (tests) may leave them out.
+  /** seq2seq: padded tokens per batch instead of `batch_size` examples; null: use batch_size. */
+  batch_tokens?: number | null;
+  /** Validation: after every epoch, every N steps, or never (default: epoch). */
+  validate_every?: 'epoch' | 'none' | number;
+  /** Held-out sentences decoded for BLEU at each validation (0: no BLEU; default 1000). */
+  bleu_sentences?: number;
+  keep_best?: ValidationMetric | null;
+  early_stopping?: { metric: ValidationMetric; patience: number } | null;
+  lr_schedule?: LrScheduleSpec;
 }
 
 export interface DecodeSpec {

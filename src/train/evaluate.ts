@@ -6,26 +6,35 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LanguageModelModule, Seq2SeqModule } from '../runtime/module.js';
 import type { Vocab } from '../runtime/text/vocab.js';
-import { encodeSequences } from '../runtime/data/seq2seq.js';
 import { lmBatchesSequential } from '../runtime/data/lm.js';
 import { corpusBleu, d2lBleu } from '../runtime/metrics/index.js';
 import { UserError } from '../errors.js';
-import { seq2seqBatches } from '../runtime/data/batches.js';
+import { planBatches, seq2seqBatch } from '../runtime/data/batches.js';
+import type { EncodedPairs } from '../runtime/data/seq2seq.js';
+import { rowTokens, writeRow } from '../runtime/data/stream-rows.js';
 import { disposeBatch, lmTensors, seq2seqTensors } from './batch-tensors.js';
 import { searchBatch, type DecodeSettings } from './search.js';
 
 export type BleuMethod = 'corpus' | 'd2l';
 
 export interface Seq2SeqEvalInput {
-  sourceTokens: string[][];
-  targetTokens: string[][];
+  /** The examples, encoded with the model's vocabularies. */
+  pairs: EncodedPairs;
   vocabs: { source: Vocab; target: Vocab };
-  maxLen: { source: number; target: number };
+}
+
+export interface Seq2SeqEvalOptions {
+  /** Decode at most this many sentences for BLEU, spread evenly over the split (default: all). */
+  bleuSentences?: number;
+  /** d2l BLEU's n-gram order. */
+  d2lK?: number;
 }
 
 export interface Seq2SeqEvalResult {
   task: 'seq2seq';
   sentences: number;
+  /** Sentences decoded for BLEU (all of them unless capped). */
+  decoded: number;
   bleu: { method: BleuMethod; score: number; precisions?: number[]; bp?: number; sys_len?: number; ref_len?: number };
   loss: number;
   perplexity: number;
@@ -39,55 +48,72 @@ export interface LmEvalResult { task: 'language-model'; tokens: number; loss: nu
 const SEARCH_CHUNK = 256;
 const LOSS_BATCH = 64;
 
-export function evaluateSeq2Seq(
-  module: Seq2SeqModule, input: Seq2SeqEvalInput, settings: DecodeSettings, method: BleuMethod, d2lK = 2,
-): Seq2SeqEvalResult {
-  const n = input.sourceTokens.length;
-  if (n === 0) throw new UserError('the held-out split is empty', 'set data.valid_fraction above 0 (or use a larger data.limit)');
-  const { source: srcVocab, target: tgtVocab } = input.vocabs;
-  const src = encodeSequences(input.sourceTokens, srcVocab, input.maxLen.source);
-  const tgt = encodeSequences(input.targetTokens, tgtVocab, input.maxLen.target);
-  const srcT = input.maxLen.source;
-  const hyps: string[][] = [];
-  for (let start = 0; start < n; start += SEARCH_CHUNK) {
-    const end = Math.min(start + SEARCH_CHUNK, n);
-    const results = searchBatch(module, {
-      src: src.ids.subarray(start * srcT, end * srcT), srcLen: src.lengths.subarray(start, end), batch: end - start, srcT,
-    }, { ...settings, nBest: 1 }, { bos: tgtVocab.bos, eos: tgtVocab.eos, pad: tgtVocab.pad });
-    for (const list of results) hyps.push(tgtVocab.decodeUntilEos(list[0]?.tokens ?? []));
+/** `count` indices spread evenly over `0..n-1` (all of them when n ≤ count). */
+export function spreadIndices(n: number, count: number): number[] {
+  if (count >= n) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
+}
+
+/**
+ * Decodes rows of `pairs` (one batched search per chunk of similar source lengths, each padded to its
+ * longest row: results never depend on what shares a batch) and returns each hypothesis as words
+ * (subwords joined), in the order of `rows`.
+ */
+export function decodeRows(
+  module: Seq2SeqModule, pairs: EncodedPairs, rows: readonly number[], settings: DecodeSettings, tgtVocab: Vocab,
+): string[][] {
+  const order = rows.map((_, k) => k).sort((a, b) => pairs.srcLen[rows[a]!]! - pairs.srcLen[rows[b]!]! || a - b);
+  const out: string[][] = new Array(rows.length);
+  for (let start = 0; start < order.length; start += SEARCH_CHUNK) {
+    const chunk = order.slice(start, start + SEARCH_CHUNK);
+    const srcT = Math.max(1, ...chunk.map((k) => pairs.srcLen[rows[k]!]!));
+    const src = new Int32Array(chunk.length * srcT);
+    const srcLen = new Int32Array(chunk.length);
+    chunk.forEach((k, r) => { srcLen[r] = writeRow(pairs.source, rows[k]!, src, r * srcT, srcT); });
+    const results = searchBatch(module, { src, srcLen, batch: chunk.length, srcT }, { ...settings, nBest: 1 },
+      { bos: tgtVocab.bos, eos: tgtVocab.eos, pad: tgtVocab.pad });
+    results.forEach((list, r) => { out[chunk[r]!] = tgtVocab.decodeWords(list[0]?.tokens ?? []); });
   }
-  const refs = input.targetTokens;
+  return out;
+}
+
+export function evaluateSeq2Seq(
+  module: Seq2SeqModule, input: Seq2SeqEvalInput, settings: DecodeSettings, method: BleuMethod, opts: Seq2SeqEvalOptions = {},
+): Seq2SeqEvalResult {
+  const { pairs } = input;
+  const n = pairs.count;
+  if (n === 0) throw new UserError('the held-out split is empty', 'set data.valid_fraction above 0 (or use a larger data.limit)');
+  const rows = spreadIndices(n, opts.bleuSentences ?? n);
+  const hyps = decodeRows(module, pairs, rows, settings, input.vocabs.target);
+  const refs = rows.map((i) => rowTokens(pairs.target, i));
   let bleu: Seq2SeqEvalResult['bleu'];
   if (method === 'corpus') {
     const b = corpusBleu(hyps, refs);
     bleu = { method, score: b.bleu, precisions: b.precisions, bp: b.bp, sys_len: b.sysLen, ref_len: b.refLen };
   } else {
-    const sum = hyps.reduce((acc, h, i) => acc + d2lBleu(h.join(' '), refs[i]!.join(' '), d2lK), 0);
-    bleu = { method, score: sum / n };
+    const sum = hyps.reduce((acc, h, k) => acc + d2lBleu(h.join(' '), refs[k]!.join(' '), opts.d2lK ?? 2), 0);
+    bleu = { method, score: rows.length > 0 ? sum / rows.length : 0 };
   }
-  const loss = seq2seqLoss(module, {
-    count: n, srcT, tgtT: input.maxLen.target, src: src.ids, srcLen: src.lengths, tgt: tgt.ids, tgtLen: tgt.lengths,
-  }, tgtVocab.bos);
-  const examples = hyps.slice(0, 5).map((h, i) => ({
-    source: input.sourceTokens[i]!.join(' '), hypothesis: h.join(' '), reference: refs[i]!.join(' '),
+  const loss = seq2seqLoss(module, pairs, input.vocabs.target.bos);
+  const examples = hyps.slice(0, 5).map((h, k) => ({
+    source: rowTokens(pairs.source, rows[k]!).join(' '), hypothesis: h.join(' '), reference: refs[k]!.join(' '),
   }));
-  return { task: 'seq2seq', sentences: n, bleu, loss, perplexity: Math.exp(loss), examples };
+  return { task: 'seq2seq', sentences: n, decoded: rows.length, bleu, loss, perplexity: Math.exp(loss), examples };
 }
 
-function seq2seqLoss(
-  module: Seq2SeqModule,
-  data: { count: number; srcT: number; tgtT: number; src: Int32Array; srcLen: Int32Array; tgt: Int32Array; tgtLen: Int32Array },
-  bos: number,
-): number {
+/** Teacher-forced loss per valid target token over all of `pairs` (length-sorted batches). */
+export function seq2seqLoss(module: Seq2SeqModule, pairs: EncodedPairs, bos: number): number {
   let sum = 0, count = 0;
-  const encoded = { ...data, sourceTokens: [], targetTokens: [] };
-  for (const host of seq2seqBatches(encoded, LOSS_BATCH, 0, false, bos)) {
-    const batch = seq2seqTensors(host);
-    const r = module.loss(batch, false);
-    sum += r.sum.dataSync()[0]!;
-    count += r.count;
-    tf.dispose([r.sum, r.mean]);
-    disposeBatch(batch);
+  for (const indices of planBatches(pairs.srcLen, pairs.tgtLen, { batchSize: LOSS_BATCH, bucketing: true, shuffle: false }, 0)) {
+    const batch = seq2seqTensors(seq2seqBatch(pairs, indices, true, bos));
+    try {
+      const r = module.loss(batch, false);
+      sum += r.sum.dataSync()[0]!;
+      count += r.count;
+      tf.dispose([r.sum, r.mean]);
+    } finally {
+      disposeBatch(batch);
+    }
   }
   return sum / Math.max(count, 1);
 }

@@ -30,6 +30,11 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
+/** `, padding 4.2%` for seq2seq epochs (the share of batch positions that were padding). */
+function paddingText(s: { paddingFraction?: number }): string {
+  return s.paddingFraction === undefined ? '' : `, padding ${(100 * s.paddingFraction).toFixed(1)}%`;
+}
+
 function formatPpl(p: number): string {
   return p >= 1e6 ? p.toExponential(2) : p.toFixed(2);
 }
@@ -72,7 +77,7 @@ class LineReporter implements ProgressReporter {
     this.eta.epochDone();
     const eta = this.eta.remaining(epochs - s.epoch);
     this.out.write(`epoch ${s.epoch}/${epochs}: loss ${s.loss.toFixed(4)}, perplexity ${formatPpl(s.perplexity)}, `
-      + `${Math.round(s.tokensPerSecond)} tokens/s, ${formatSeconds(s.seconds)}`
+      + `${Math.round(s.tokensPerSecond)} tokens/s${paddingText(s)}, ${formatSeconds(s.seconds)}`
       + `${s.epoch < epochs ? `, ETA ${formatSeconds(eta)}` : ''}\n`);
   }
   note(message: string): void { this.out.write(`${message}\n`); }
@@ -89,13 +94,13 @@ class BarReporter implements ProgressReporter {
     this.stop();
     this.bar = new cliProgress.SingleBar({
       stream: this.out as NodeJS.WritableStream,
-      format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} | loss {loss} | ppl {ppl} | {tps} tok/s | ETA {eta_formatted} (all {run_eta})`,
+      format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} | loss {loss} | ppl {ppl} | {tps} tok/s{pad} | ETA {eta_formatted} (all {run_eta})`,
       barsize: 24,
       hideCursor: null,
       clearOnComplete: false,
       etaBuffer: 50,
     }, cliProgress.Presets.shades_classic);
-    this.bar.start(Math.max(batches, 1), 0, { loss: '-', ppl: '-', tps: '-', run_eta: '?' });
+    this.bar.start(Math.max(batches, 1), 0, { loss: '-', ppl: '-', tps: '-', run_eta: '?', pad: '' });
   }
   batchEnd(p: BatchProgress): void {
     const left = p.epochs - p.epoch + 1;
@@ -107,7 +112,7 @@ class BarReporter implements ProgressReporter {
   epochEnd(s: EpochSummary, epochs: number): void {
     this.eta.epochDone();
     this.bar?.update({
-      loss: s.loss.toFixed(4), ppl: formatPpl(s.perplexity), tps: Math.round(s.tokensPerSecond),
+      loss: s.loss.toFixed(4), ppl: formatPpl(s.perplexity), tps: Math.round(s.tokensPerSecond), pad: paddingText(s).replace(',', ' |'),
       run_eta: formatSeconds(this.eta.remaining(epochs - s.epoch)),
     });
     this.stop();

@@ -10,7 +10,11 @@ import { loadTrainedModel, type SpecModuleLoader, type TrainedModel } from './mo
 import { resolveDecodeSettings, type DecodeFlags, type DecodeSettings } from './search.js';
 import { translateSentences, type TranslationResult } from './translate.js';
 import { sampleText, type SampleOutput, type SampleTextOptions } from './sample-text.js';
-import { loadLmDataset, loadSeq2seqDataset } from '../runtime/data/load.js';
+import { loadLmDataset, readSeq2seqCorpus } from '../runtime/data/load.js';
+import { encodePairs, heldOutCount, slicePairs, type EncodedPairs } from '../runtime/data/seq2seq.js';
+import type { Vocab } from '../runtime/text/vocab.js';
+import type { Spec, StreamSpec } from '../spec/types.js';
+import type { TrainingMeta } from './checkpoint.js';
 import { evaluateLm, evaluateSeq2Seq, type BleuMethod, type LmEvalResult, type Seq2SeqEvalResult } from './evaluate.js';
 
 interface Common { checkpoint: string; backend?: string; loadModule?: SpecModuleLoader }
@@ -69,10 +73,33 @@ export interface EvalOptions extends Common { data?: string; bleu: BleuMethod; f
 export interface EvalOutput {
   result: Seq2SeqEvalResult | LmEvalResult;
   origin: string;
-  /** The held-out split, or the training split when the spec holds nothing out. */
-  split: 'valid' | 'train';
+  /** The held-out split, the training split when the spec holds nothing out, or a separate test file. */
+  split: 'valid' | 'train' | 'test';
   notes: string[];
   settings?: DecodeSettings;
+}
+
+/**
+ * The pairs a seq2seq checkpoint is scored on, encoded with its vocabularies: a separate test file
+ * (`--data` naming another file than the training data: every pair of it, no limit, nothing held
+ * out), else the training data's held-out split as training made it (its training split when it
+ * holds nothing out).
+ */
+function seq2seqEvalPairs(
+  spec: Spec, meta: TrainingMeta, vocabs: { source: Vocab; target: Vocab }, dataArg: string | undefined,
+): { pairs: EncodedPairs; origin: string; split: EvalOutput['split']; warnings: string[] } {
+  const streams = { source: spec.data.source as StreamSpec, target: spec.data.target as StreamSpec };
+  const testFile = dataArg !== undefined && dataArg !== meta.data.path ? dataArg : null;
+  if (testFile !== null) {
+    const read = readSeq2seqCorpus({ ...spec.data, path: testFile, resolvedPath: testFile, limit: null, valid_fraction: 0 });
+    return { pairs: encodePairs(read.data.rows(), read.data.count, vocabs, streams), origin: read.origin, split: 'test', warnings: read.warnings };
+  }
+  const read = readSeq2seqCorpus(evalDataSpec(spec.data, meta.data.path, dataArg));
+  const count = read.data.count;
+  const nTrain = count - heldOutCount(count, spec.data.valid_fraction);
+  const all = encodePairs(read.data.rows(), count, vocabs, streams);
+  const split = nTrain < count ? 'valid' : 'train';
+  return { pairs: split === 'valid' ? slicePairs(all, nTrain, count) : all, origin: read.origin, split, warnings: read.warnings };
 }
 
 export async function runEval(o: EvalOptions): Promise<EvalOutput> {
@@ -83,17 +110,12 @@ export async function runEval(o: EvalOptions): Promise<EvalOutput> {
     const v = checkpoint.vocabs;
     const notes: string[] = [];
     if (v.task === 'seq2seq') {
-      const loaded = loadSeq2seqDataset(dataSpec);
       const settings = resolveDecodeSettings(spec.decode, o.flags ?? {});
-      const held = loaded.data.valid;
-      const split = held.count > 0 ? 'valid' : 'train';
-      const valid = held.count > 0 ? held : loaded.data.train;
+      const vocabs = { source: v.source, target: v.target };
+      const { pairs, origin, split, warnings } = seq2seqEvalPairs(spec, checkpoint.meta, vocabs, o.data === undefined ? undefined : path.resolve(o.data));
       if (split === 'train') notes.push('note: the spec holds out no data (data.valid_fraction is 0); evaluating on the training split');
-      const result = evaluateSeq2Seq(model.module as Seq2SeqModule, {
-        sourceTokens: valid.sourceTokens, targetTokens: valid.targetTokens, vocabs: { source: v.source, target: v.target },
-        maxLen: { source: valid.srcT, target: valid.tgtT },
-      }, settings, o.bleu);
-      return { result, origin: loaded.origin, split, notes: [...loaded.warnings, ...notes], settings };
+      const result = evaluateSeq2Seq(model.module as Seq2SeqModule, { pairs, vocabs }, settings, o.bleu);
+      return { result, origin, split, notes: [...warnings, ...notes], settings };
     }
     const loaded = loadLmDataset(dataSpec);
     const d = loaded.data;

@@ -51,12 +51,11 @@ export function loadTrainingData(spec: Spec, dataOverride: string | undefined, s
     return {
       vocabs: { task: 'seq2seq', source: d.srcVocab, target: d.tgtVocab },
       vocabSizes: { source: d.srcVocab.size, target: d.tgtVocab.size },
-      epochs: seq2seqEpochs(d, spec.train, seed),
+      epochs: seq2seqEpochs(d, spec.train, seed, resolved),
       path: file, origin: loaded.origin, warnings: loaded.warnings,
       description: `${d.train.count} training pairs, ${d.valid.count} held out; vocabularies ${d.srcVocab.size} → ${d.tgtVocab.size}`,
       showcase: {
-        task: 'seq2seq', split: d.valid.count > 0 ? 'held-out' : 'training',
-        sourceTokens: split.sourceTokens, targetTokens: split.targetTokens,
+        task: 'seq2seq', split: d.valid.count > 0 ? 'held-out' : 'training', pairs: split,
         vocabs: { source: d.srcVocab, target: d.tgtVocab }, streams: { source: d.source, target: d.target },
       },
     };

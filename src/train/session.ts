@@ -153,7 +153,7 @@ async function trainLocked(
       seconds += s.seconds;
       appendMetrics(outDir, {
         kind: 'epoch', step: s.step, epoch: s.epoch, train_loss: s.loss, train_ppl: s.perplexity,
-        tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds,
+        tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds, padding_fraction: s.paddingFraction,
       });
       await saver.afterEpoch(s, s.epoch === epochs);
     };

@@ -9,16 +9,19 @@ import type { LanguageModelModule, Seq2SeqModule } from '../runtime/module.js';
 import type { StreamSpec } from '../spec/types.js';
 import type { Vocab } from '../runtime/text/vocab.js';
 import { detokenize } from '../runtime/text/tokenize.js';
-import { encodeSequences } from '../runtime/data/seq2seq.js';
-import { searchBatch, type DecodeSettings } from './search.js';
+import type { EncodedPairs } from '../runtime/data/seq2seq.js';
+import { rowTokens } from '../runtime/data/stream-rows.js';
+import type { DecodeSettings } from './search.js';
+import { decodeRows, spreadIndices } from './evaluate.js';
 import { sampleTokens } from './sample.js';
 
-/** The sentences to show and score (token lists, as preprocessed for training). */
+export { spreadIndices };
+
+/** The sentences to show and score (encoded with the model's vocabularies). */
 export interface Seq2SeqShowcase {
   task: 'seq2seq';
   split: 'held-out' | 'training';
-  sourceTokens: string[][];
-  targetTokens: string[][];
+  pairs: EncodedPairs;
   vocabs: { source: Vocab; target: Vocab };
   streams: { source: StreamSpec; target: StreamSpec };
 }
@@ -35,46 +38,24 @@ export type Showcase = Seq2SeqShowcase | LmShowcase;
 
 /** At most this many sentences are decoded to count exact translations (keeps the end of a run quick). */
 export const EXACT_MATCH_LIMIT = 1000;
-/** Sentences per search call. */
-const CHUNK = 256;
-
-/** `count` indices spread evenly over `0..n-1` (all of them when n ≤ count). */
-export function spreadIndices(n: number, count: number): number[] {
-  if (count >= n) return Array.from({ length: n }, (_, i) => i);
-  return Array.from({ length: count }, (_, i) => Math.floor((i * n) / count));
-}
-
-/** Decodes `indices` of the showcase; returns each hypothesis as tokens. */
-function decodeTokens(module: Seq2SeqModule, s: Seq2SeqShowcase, indices: number[], settings: DecodeSettings): string[][] {
-  const { source: srcVocab, target: tgtVocab } = s.vocabs;
-  const out: string[][] = [];
-  for (let start = 0; start < indices.length; start += CHUNK) {
-    const rows = indices.slice(start, start + CHUNK);
-    const enc = encodeSequences(rows.map((i) => s.sourceTokens[i]!), srcVocab, s.streams.source.max_len);
-    const results = searchBatch(module, { src: enc.ids, srcLen: enc.lengths, batch: rows.length, srcT: s.streams.source.max_len },
-      { ...settings, nBest: 1 }, { bos: tgtVocab.bos, eos: tgtVocab.eos, pad: tgtVocab.pad });
-    for (const list of results) out.push(tgtVocab.decodeUntilEos(list[0]?.tokens ?? []));
-  }
-  return out;
-}
 
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
 
 export function describeTranslations(module: Seq2SeqModule, s: Seq2SeqShowcase, settings: DecodeSettings, show: number): string[] {
-  const n = s.sourceTokens.length;
+  const n = s.pairs.count;
   if (n === 0 || show <= 0) return [];
   const scored = spreadIndices(n, EXACT_MATCH_LIMIT);
-  const hyps = decodeTokens(module, s, scored, settings);
-  const exact = scored.filter((idx, k) => same(hyps[k]!, s.targetTokens[idx]!)).length;
+  const hyps = decodeRows(module, s.pairs, scored, settings, s.vocabs.target);
+  const refs = scored.map((i) => rowTokens(s.pairs.target, i));
+  const exact = scored.filter((_, k) => same(hyps[k]!, refs[k]!)).length;
   const shown = spreadIndices(scored.length, show);
   const text = (tokens: readonly string[], stream: StreamSpec) => detokenize(tokens, stream.tokenizer);
   const how = settings.strategy === 'beam' ? `beam ${settings.beamSize}` : settings.strategy;
   const lines = [`${s.split} translations (${how}), ${shown.length} of ${n}:`];
   for (const k of shown) {
-    const idx = scored[k]!;
-    const ok = same(hyps[k]!, s.targetTokens[idx]!);
-    const line = `  ${text(s.sourceTokens[idx]!, s.streams.source)} → ${text(hyps[k]!, s.streams.target)}`;
-    lines.push(ok ? `${line}  ✓` : `${line}  ✗ (reference: ${text(s.targetTokens[idx]!, s.streams.target)})`);
+    const ok = same(hyps[k]!, refs[k]!);
+    const line = `  ${text(rowTokens(s.pairs.source, scored[k]!), s.streams.source)} → ${text(hyps[k]!, s.streams.target)}`;
+    lines.push(ok ? `${line}  ✓` : `${line}  ✗ (reference: ${text(refs[k]!, s.streams.target)})`);
   }
   const of = scored.length === n ? `${n}` : `${scored.length} (spread over ${n})`;
   lines.push(`exact: ${exact} of ${of} ${s.split} sentences (${Math.round((100 * exact) / scored.length)}%)`);

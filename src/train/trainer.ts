@@ -16,8 +16,11 @@ import {
 
 /** Where the batches of each epoch come from; deterministic in the epoch number. */
 export interface EpochData {
-  /** Batches of epoch `epoch` (1-based); an array tells its own length to the progress bar. */
-  batches(epoch: number): Iterable<HostBatch>;
+  /**
+   * Batches of epoch `epoch` (1-based); an array, or an iterable with a `length`, tells its length
+   * to the progress bar; one with a `paddingFraction` reports it in the epoch's summary.
+   */
+  batches(epoch: number): Iterable<HostBatch> & { length?: number; paddingFraction?: number };
   /** Number of batches per epoch when `batches` is not an array (for progress and ETA). */
   batchesPerEpoch?: number;
 }
@@ -42,6 +45,8 @@ export interface EpochSummary {
   tokensPerSecond: number;
   /** Global optimizer step count after this epoch. */
   step: number;
+  /** Share of batch positions that were padding (seq2seq). */
+  paddingFraction?: number;
 }
 
 export interface TrainObserver {
@@ -127,7 +132,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
   let lastYield = started;
   for (let epoch = opts.startEpoch + 1; epoch <= opts.epochs; epoch++) {
     const epochBatches = data.batches(epoch);
-    const batchCount = Array.isArray(epochBatches) ? epochBatches.length : data.batchesPerEpoch ?? 0;
+    const batchCount = epochBatches.length ?? data.batchesPerEpoch ?? 0;
     observer?.epochStart?.(epoch, opts.epochs, batchCount);
     const t0 = performance.now();
     const done: EpochProgress = resumeAt ? { ...resumeAt.progress } : { batch: 0, lossSum: 0, tokens: 0, normSum: 0, seconds: 0 };
@@ -195,7 +200,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainResult> {
     const loss = done.lossSum / Math.max(done.tokens, 1);
     const summary: EpochSummary = {
       epoch, loss, perplexity: Math.exp(loss), gradNorm: done.normSum / done.batch, tokens: done.tokens, seconds,
-      tokensPerSecond: done.tokens / Math.max(seconds, 1e-9), step,
+      tokensPerSecond: done.tokens / Math.max(seconds, 1e-9), step, paddingFraction: epochBatches.paddingFraction,
     };
     totalTokens += done.tokens - tokensBefore;
     summaries.push(summary);

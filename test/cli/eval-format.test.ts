@@ -6,7 +6,7 @@ describe('eval output', () => {
     const text = describeEval({
       origin: 'data/fra.txt', split: 'valid', notes: [],
       result: {
-        task: 'seq2seq', sentences: 2, loss: 0.5, perplexity: Math.exp(0.5),
+        task: 'seq2seq', sentences: 2, decoded: 2, loss: 0.5, perplexity: Math.exp(0.5),
         bleu: { method: 'corpus', score: 38.876, precisions: [68.29, 41.2, 30.81, 26.9], bp: 0.995, sys_len: 10, ref_len: 11 },
         examples: [{ source: 'go .', hypothesis: 'va !', reference: 'va !' }],
       },

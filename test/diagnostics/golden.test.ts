@@ -35,6 +35,8 @@ const CASES: Record<string, string> = {
   N001: edit(SEQ2SEQ, 'graph:\n', 'data:\n  tokens: { tokenizer: char }\ngraph:\n'),
   N002: `${SEQ2SEQ}decode: { strategy: beam, beam_size: 2, n_best: 3 }\n`,
   N003: edit(LANGUAGE_MODEL, 'hidden: 16 }', 'hidden: 16, nonlinearity: relu }'),
+  N004: edit(SEQ2SEQ, 'graph:\n', 'data:\n  source: { tokenizer: bpe, max_len: 20 }\ngraph:\n'),
+  N005: `${SEQ2SEQ}train:\n  batch_tokens: 8        # tokens per batch\n`,
 };
 
 async function terminalOutput(text: string): Promise<string> {

@@ -19,12 +19,15 @@ describe('defaults', () => {
     const spec = load(SEQ2SEQ);
     expect(spec.data).toEqual({
       path: null, resolvedPath: null, format: 'tsv', limit: null, preprocess: [], on_bad_line: 'error', valid_fraction: 0,
-      source: { tokenizer: 'word', min_freq: 2, max_len: 10 },
-      target: { tokenizer: 'word', min_freq: 2, max_len: 10 },
+      max_vocab: null, bucketing: false, shared_bpe: false,
+      source: { tokenizer: 'word', min_freq: 2, max_len: 10, merges: null },
+      target: { tokenizer: 'word', min_freq: 2, max_len: 10, merges: null },
     });
     expect(spec.train).toEqual({
       loss: 'masked-cross-entropy', teacher_forcing: 1, optimizer: { name: 'adam', lr: 0.001 }, clip_norm: 1,
       epochs: 10, batch_size: 64, seed: 0, carry_state: false, checkpoint_every: null, keep_last: 1,
+      batch_tokens: null, validate_every: 'epoch', bleu_sentences: 1000, keep_best: null, early_stopping: null,
+      lr_schedule: { warmup_steps: 0, reduce_on_plateau: null },
     });
     expect(spec.decode).toEqual({ strategy: 'greedy', beam_size: 4, max_len: 10, length_penalty: 0, n_best: 1 });
   });
@@ -33,7 +36,8 @@ describe('defaults', () => {
     const spec = load(LANGUAGE_MODEL);
     expect(spec.data).toEqual({
       path: null, resolvedPath: null, format: 'text', limit: null, preprocess: [], on_bad_line: 'error', valid_fraction: 0,
-      tokens: { tokenizer: 'char', min_freq: 0, max_len: 35 }, num_steps: 35, sampling: 'sequential',
+      max_vocab: null, bucketing: false, shared_bpe: false,
+      tokens: { tokenizer: 'char', min_freq: 0, max_len: 35, merges: null }, num_steps: 35, sampling: 'sequential',
     });
     expect(spec.train.carry_state).toBe(true);
     expect(spec.decode.max_len).toBe(DECODE_DEFAULTS.lm_max_len);

@@ -8,6 +8,7 @@ import { useBackend } from '../../src/runtime/backend/index.js';
 import { Vocab } from '../../src/runtime/text/vocab.js';
 import type { Hypothesis, Seq2SeqModule, SearchOptions } from '../../src/runtime/module.js';
 import { describeTranslations, spreadIndices, type Seq2SeqShowcase } from '../../src/train/show-examples.js';
+import { encodeTokenPairs } from '../../src/runtime/data/seq2seq.js';
 
 beforeAll(async () => { await useBackend('cpu'); });
 
@@ -36,11 +37,12 @@ describe('describeTranslations', () => {
   const words = ['<pad>', '<unk>', '<bos>', '<eos>', 'a', 'b', 'c'];
   const vocab = new Vocab(words);
   const stream = { tokenizer: 'word' as const, min_freq: 1, max_len: 5 };
+  const streams = { source: stream, target: stream };
+  const vocabs = { source: vocab, target: vocab };
   const showcase: Seq2SeqShowcase = {
     task: 'seq2seq', split: 'held-out',
-    sourceTokens: [['a'], ['b', 'c'], ['c'], ['a', 'b'], ['b']],
-    targetTokens: [['a'], ['c', 'b'], ['c'], ['a', 'b'], ['a']],
-    vocabs: { source: vocab, target: vocab }, streams: { source: stream, target: stream },
+    pairs: encodeTokenPairs([['a'], ['b', 'c'], ['c'], ['a', 'b'], ['b']], [['a'], ['c', 'b'], ['c'], ['a', 'b'], ['a']], vocabs, streams),
+    vocabs, streams,
   };
   const settings = { strategy: 'greedy' as const, beamSize: 1, maxLen: 5, lengthPenalty: 0, nBest: 1 };
 

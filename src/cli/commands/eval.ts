@@ -1,7 +1,8 @@
 /**
  * `seqloom eval CKPT [--data P] [--bleu corpus|d2l] [--json]`: on the held-out split (the last
  * data.valid_fraction of the data), BLEU of decoded translations plus teacher-forced loss and
- * perplexity for seq2seq; perplexity for language models.
+ * perplexity for seq2seq; perplexity for language models. `--data` naming a file other than the
+ * training data scores that whole file as a test set (seq2seq).
  */
 import type { Command } from 'commander';
 import { oneOf, positiveInt } from '../../train/cli-options.js';
@@ -12,13 +13,14 @@ interface EvalFlags { data?: string; bleu: 'corpus' | 'd2l'; beam?: number; maxL
 /** The figures as the terminal shows them. */
 export function describeEval(out: EvalOutput): string {
   const r = out.result;
-  const lines = [`data: ${out.origin} (${out.split === 'valid' ? 'held-out' : 'training'} split)`];
+  const where = { valid: 'held-out split', train: 'training split', test: 'test file' }[out.split];
+  const lines = [`data: ${out.origin} (${where})`];
   if (r.task === 'language-model') {
     lines.push(`tokens: ${r.tokens}`, `loss: ${r.loss.toFixed(4)}`, `perplexity: ${r.perplexity.toFixed(3)}`);
     return lines.join('\n');
   }
   const b = r.bleu;
-  lines.push(`sentences: ${r.sentences}`);
+  lines.push(`sentences: ${r.sentences}${r.decoded < r.sentences ? ` (BLEU on ${r.decoded} of them)` : ''}`);
   if (b.method === 'corpus') {
     lines.push(`BLEU (corpus): ${b.score.toFixed(2)}  precisions ${b.precisions!.map((p) => p.toFixed(1)).join('/')}  `
       + `BP ${b.bp!.toFixed(3)}  hyp/ref tokens ${b.sys_len}/${b.ref_len}`);
@@ -35,7 +37,8 @@ export function register(program: Command): void {
     .command('eval')
     .description('evaluate a checkpoint on the held-out split: BLEU (seq2seq) or perplexity (language model)')
     .argument('<checkpoint>', 'checkpoint folder written by `seqloom train`')
-    .option('--data <path>', 'data file (default: the data the checkpoint was trained on)')
+    .option('--data <path>', 'a test file scored whole (seq2seq: source<TAB>target; default: the held-out split of the data '
+      + 'the checkpoint was trained on, which --data naming that same file also gives)')
     .option('--bleu <method>', 'corpus (BLEU-4, 0-100) | d2l (mean per-sentence score, 0-1)', oneOf(['corpus', 'd2l'] as const), 'corpus')
     .option('--beam <k>', 'decode with beam size k (default: the spec\'s decode section)', positiveInt)
     .option('--max-len <n>', 'longest output, <eos> included', positiveInt)

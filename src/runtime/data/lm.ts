@@ -12,9 +12,13 @@ import type { DataSpec, StreamSpec } from '../../spec/types.js';
 import { UserError } from '../../errors.js';
 import { preprocess } from '../text/preprocess.js';
 import { tokenize } from '../text/tokenize.js';
-import { Vocab } from '../text/vocab.js';
+import { TokenTypes } from '../text/token-types.js';
+import type { Vocab } from '../text/vocab.js';
+import { GrowableInt32 } from './growable.js';
 import { randomInt, shuffleInPlace, toRandomSource, type RandomSource } from './rng.js';
 import { heldOutCount } from './seq2seq.js';
+import { StreamCodec } from './stream-rows.js';
+import { learnStreamBpe, mergesOf, subwordVocab, tokenVocab, type RawRows } from './vocabs.js';
 
 export interface LmCorpus {
   vocab: Vocab;
@@ -44,22 +48,45 @@ function tokensStream(dataSpec: DataSpec): StreamSpec {
   return dataSpec.tokens;
 }
 
-/** The text's lines (first `limit`), tokenized, and a vocabulary over all of them. */
+/**
+ * The text's lines (first `limit`), tokenized into typed rows, and a vocabulary over all of them
+ * (`tokenizer: bpe`: merges learned on the lines before the held-out tail).
+ */
 export function lmCorpus(text: string, dataSpec: DataSpec): LmCorpus {
   const stream = tokensStream(dataSpec);
   let lines = text.split(/\r?\n/);
   if (dataSpec.limit !== null) lines = lines.slice(0, dataSpec.limit);
-  const perLine = lines.map((line) => tokenize(preprocess(line, dataSpec.preprocess), stream.tokenizer));
-  const vocab = Vocab.build(perLine, stream.min_freq);
-  const total = perLine.reduce((n, l) => n + l.length, 0);
+  const types = new TokenTypes();
+  const ids = new GrowableInt32(1 << 16), offsets = new GrowableInt32(lines.length + 1);
+  offsets.push(0);
+  for (const line of lines) {
+    for (const tok of tokenize(preprocess(line, dataSpec.preprocess), stream.tokenizer)) ids.push(types.intern(tok));
+    offsets.push(ids.length);
+  }
+  const raw: RawRows = { types, ids: ids.toArray(), offsets: offsets.toArray() };
+  const maxVocab = dataSpec.max_vocab ?? null;
+  const vocab = stream.tokenizer === 'bpe'
+    ? (() => {
+      const nTrain = lines.length - heldOutCount(lines.length, dataSpec.valid_fraction);
+      return subwordVocab(raw, nTrain, learnStreamBpe([raw], nTrain, mergesOf(stream, 'tokens')), stream, maxVocab);
+    })()
+    : tokenVocab(raw, lines.length, stream, maxVocab);
+  const codec = new StreamCodec(vocab, types);
+  const codes = codec.codes();
+  const lineLengths = new Int32Array(lines.length);
+  let total = 0;
+  for (let i = 0; i < lines.length; i++) {
+    for (let k = raw.offsets[i]!; k < raw.offsets[i + 1]!; k++) lineLengths[i] += codec.length(raw.ids[k]!);
+    total += lineLengths[i]!;
+  }
   if (total === 0) throw new UserError('the language-model text has no tokens after preprocessing');
   const corpus = new Int32Array(total);
-  const lineLengths = new Int32Array(perLine.length);
   let at = 0;
-  perLine.forEach((tokens, i) => {
-    lineLengths[i] = tokens.length;
-    for (const tok of tokens) corpus[at++] = vocab.id(tok);
-  });
+  for (let k = 0; k < raw.ids.length; k++) {
+    const t = raw.ids[k]!;
+    corpus.set(codes.subarray(codec.start(t), codec.start(t + 1)), at);
+    at += codec.length(t);
+  }
   return { vocab, corpus, lineLengths };
 }
 

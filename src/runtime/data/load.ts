@@ -1,12 +1,15 @@
 /**
  * One call from a spec's `data` section to ready data: read the file (or generate the built-in
- * task when `data.path` is null), then build vocabularies and encoded splits.
+ * task when `data.path` is null), then build vocabularies and encoded splits. Files are streamed:
+ * each pair goes straight into typed token rows (seq2seq.ts), so memory follows the token count,
+ * not the file's text.
  */
 import type { DataSpec } from '../../spec/types.js';
 import { UserError } from '../../errors.js';
+import type { TokenTypes } from '../text/token-types.js';
 import { builtinPairs, builtinText, BUILTIN_DATA_SEED } from './builtin-numbers.js';
-import { readPairs, readText } from './readers.js';
-import { buildSeq2seqData, type Seq2seqData } from './seq2seq.js';
+import { forEachPair, readText } from './readers.js';
+import { PairCorpusBuilder, finishSeq2seqData, type Seq2seqData } from './seq2seq.js';
 import { buildLmData, type LmData } from './lm.js';
 
 export interface Loaded<T> {
@@ -25,17 +28,34 @@ function dataPath(dataSpec: DataSpec): string | null {
   return dataSpec.resolvedPath ?? dataSpec.path;
 }
 
-/** Seq2seq data for a spec (`format: tsv`), or the built-in numbers task when no path is given. */
-export function loadSeq2seqDataset(dataSpec: DataSpec, builtinSeed = BUILTIN_DATA_SEED): Loaded<Seq2seqData> {
+/**
+ * The pairs of a spec's data (`format: tsv`; the built-in task when no path is given), read into
+ * token rows — the first `data.limit`. `types`: token tables to extend (encoding a test file with a
+ * checkpoint's vocabulary keeps its own tables; any works).
+ */
+export function readSeq2seqCorpus(
+  dataSpec: DataSpec, builtinSeed = BUILTIN_DATA_SEED, types?: { source: TokenTypes; target: TokenTypes },
+): Loaded<PairCorpusBuilder> {
+  const builder = new PairCorpusBuilder(dataSpec, types);
   const file = dataPath(dataSpec);
   if (file === null) {
-    return { data: buildSeq2seqData(builtinPairs(builtinSeed), dataSpec), origin: BUILTIN_SEQ2SEQ_ORIGIN, warnings: [], skipped: 0 };
+    for (const p of builtinPairs(builtinSeed)) {
+      if (!builder.wantsMore) break;
+      builder.add(p);
+    }
+    return { data: builder, origin: BUILTIN_SEQ2SEQ_ORIGIN, warnings: [], skipped: 0 };
   }
   if (dataSpec.format !== 'tsv') {
     throw new UserError(`${file}: a seq2seq model reads data.format tsv (source<TAB>target), not ${dataSpec.format}`);
   }
-  const read = readPairs(file, { limit: dataSpec.limit, onBadLine: dataSpec.on_bad_line });
-  return { data: buildSeq2seqData(read.pairs, dataSpec), origin: file, warnings: read.warnings, skipped: read.skipped };
+  const read = forEachPair(file, { limit: dataSpec.limit, onBadLine: dataSpec.on_bad_line }, (p) => builder.add(p));
+  return { data: builder, origin: file, warnings: read.warnings, skipped: read.skipped };
+}
+
+/** Seq2seq data for a spec (`format: tsv`), or the built-in numbers task when no path is given. */
+export function loadSeq2seqDataset(dataSpec: DataSpec, builtinSeed = BUILTIN_DATA_SEED): Loaded<Seq2seqData> {
+  const read = readSeq2seqCorpus(dataSpec, builtinSeed);
+  return { ...read, data: finishSeq2seqData(read.data) };
 }
 
 /** Language-model data for a spec (`format: text`), or the built-in number-words text. */

@@ -4,14 +4,13 @@
  * line must be valid UTF-8 and at most `maxLineBytes` long. Bad lines go through `BadLines`, which
  * throws (`on_bad_line: error`) or counts and records a `file:line` warning (`skip`).
  */
-import { statSync } from 'node:fs';
-import { readFileBounded } from '../io/bounded-read.js';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../../errors.js';
 import { firstInvalidUtf8 } from './utf8.js';
 
 export type OnBadLine = 'error' | 'skip';
 
-/** Data files above this size are refused (they would not fit the string/Buffer limits anyway). */
+/** Data files above this size are refused (streamed, so the limit is a guard, not a memory bound). */
 export const MAX_DATA_FILE_BYTES = 1 << 30;
 /** At most this many per-line warnings are kept; the count of skipped lines is always exact. */
 export const MAX_LINE_WARNINGS = 20;
@@ -44,70 +43,119 @@ export class BadLines {
   }
 }
 
-/** The file's bytes, with a UserError for every way of not having them. */
-export function readDataFileBytes(file: string): Uint8Array {
-  let size: number;
-  let regular: boolean;
+/** Bytes read per system call while streaming a data file. */
+const CHUNK_BYTES = 1 << 20;
+
+/** Opens a data file for streaming, with a UserError for every way of not having it. */
+function openDataFile(file: string): { fd: number; regular: boolean } {
+  let fd: number;
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new UserError(`${file}: is a folder, expected a data file`);
-    size = st.size;
-    regular = st.isFile();
+    fd = openSync(file, 'r');
   } catch (err) {
-    if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${file}: data file not found`, 'check data.path (relative to the spec file) or --data');
+    if (code === 'EISDIR') throw new UserError(`${file}: is a folder, expected a data file`);
     throw new UserError(`${file}: cannot read data file (${code ?? String(err)})`);
   }
-  if (regular && size === 0) throw new UserError(`${file}: data file is empty`);
-  if (size > MAX_DATA_FILE_BYTES) {
-    throw new UserError(`${file}: data file is ${size} bytes, more than the ${MAX_DATA_FILE_BYTES}-byte limit`);
-  }
-  let bytes: Uint8Array;
   try {
-    // A pipe (`--data <(cmd)`) has no size until read; a device such as /dev/zero has no end.
-    bytes = readFileBounded(file, MAX_DATA_FILE_BYTES);
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw new UserError(`${file}: is a folder, expected a data file`);
+    // A pipe (`--data <(cmd)`) is read until it ends; a device such as /dev/zero has no end.
+    if (st.isCharacterDevice() || st.isBlockDevice()) {
+      throw new UserError(`${file}: not a regular file (a device such as /dev/zero?); expected a data file`);
+    }
+    if (st.isFile() && st.size === 0) throw new UserError(`${file}: data file is empty`);
+    if (st.size > MAX_DATA_FILE_BYTES) {
+      throw new UserError(`${file}: data file is ${st.size} bytes, more than the ${MAX_DATA_FILE_BYTES}-byte limit`);
+    }
+    return { fd, regular: st.isFile() };
   } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read data file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    closeSync(fd);
+    throw err;
   }
-  if (bytes.length === 0) throw new UserError(`${file}: data file is empty`);
-  return bytes;
 }
 
 /**
- * The file's lines, decoded, numbered from 1. Lines that are not UTF-8 or are too long are reported
- * to `bad` and not yielded. Stops early when the consumer stops (e.g. after `limit` examples), so
- * problems past that point are never seen.
+ * The file's lines, decoded, numbered from 1, read in 1 MiB pieces: memory holds one piece and one
+ * line, whatever the file's size. Lines that are not UTF-8 or are too long are reported to `bad`
+ * and not yielded (an over-long line is measured, never held). Stops early when the consumer stops
+ * (e.g. after `limit` examples), so problems past that point are never seen.
  */
-export function* dataLines(bytes: Uint8Array, bad: BadLines, maxLineBytes: number): Generator<DataLine> {
+export function* dataLines(file: string, bad: BadLines, maxLineBytes: number): Generator<DataLine> {
+  const { fd } = openDataFile(file);
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  let start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  let line = 0;
-  while (start < bytes.length) {
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let parts: Buffer[] = [];
+  let partLen = 0, overlong = false, lastByte = -1;
+  let line = 0, lineStart = 0, total = 0;
+  const finish = (): DataLine | null => {
     line++;
-    let end = bytes.indexOf(0x0a, start);
-    const next = end < 0 ? bytes.length : end + 1;
-    if (end < 0) end = bytes.length;
-    if (end > start && bytes[end - 1] === 0x0d) end--;
-    const lineStart = start;
-    start = next;
-    const length = end - lineStart;
-    if (length > maxLineBytes) {
+    const cr = lastByte === 0x0d ? 1 : 0;
+    let length = partLen - cr;
+    let from = lineStart;
+    let raw: Buffer | null = null;
+    if (!overlong) {
+      raw = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partLen);
+      raw = raw.subarray(0, length);
+      if (line === 1 && raw.length >= 3 && raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) {
+        raw = raw.subarray(3);
+        length -= 3;
+        from += 3;
+      }
+    }
+    if (length > maxLineBytes || raw === null) {
       bad.report(line, `line is ${length} bytes long, over the ${maxLineBytes}-byte limit (is this the right file and format?)`);
-      continue;
+      return null;
     }
-    const raw = bytes.subarray(lineStart, end);
-    let text: string;
     try {
-      text = decoder.decode(raw);
+      return { line, text: decoder.decode(raw) };
     } catch {
-      const at = firstInvalidUtf8(raw);
-      const offset = lineStart + Math.max(at, 0);
-      const byte = raw[Math.max(at, 0)] ?? 0;
-      bad.report(line, `not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at byte offset ${offset} of the file); save the file as UTF-8`);
-      continue;
+      const at = Math.max(firstInvalidUtf8(raw), 0);
+      const byte = raw[at] ?? 0;
+      bad.report(line, `not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')} at byte offset ${from + at} of the file); save the file as UTF-8`);
+      return null;
     }
-    yield { line, text };
+  };
+  try {
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
+      if (n === 0) break;
+      const base = total;
+      total += n;
+      if (total > MAX_DATA_FILE_BYTES) {
+        throw new UserError(`${file}: not a regular file, and it gave more than ${MAX_DATA_FILE_BYTES} bytes without ending`);
+      }
+      const view = chunk.subarray(0, n);
+      let start = 0;
+      while (start < n) {
+        const nl = view.indexOf(0x0a, start);
+        const end = nl < 0 ? n : nl;
+        if (end > start) {
+          if (!overlong && partLen + (end - start) > maxLineBytes + 4) { // + a BOM and a CR
+            overlong = true;
+            parts = [];
+          }
+          if (!overlong) parts.push(Buffer.from(view.subarray(start, end)));
+          partLen += end - start;
+          lastByte = view[end - 1]!;
+        }
+        if (end === n) break;
+        const out = finish();
+        if (out) yield out;
+        parts = [];
+        partLen = 0;
+        overlong = false;
+        lastByte = -1;
+        lineStart = base + nl + 1;
+        start = nl + 1;
+      }
+    }
+    if (total === 0) throw new UserError(`${file}: data file is empty`);
+    if (partLen > 0) {
+      const out = finish();
+      if (out) yield out;
+    }
+  } finally {
+    closeSync(fd);
   }
 }

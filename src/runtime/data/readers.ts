@@ -3,7 +3,7 @@
  * attribution) and `text` (a language-model corpus, one line per example).
  */
 import { UserError } from '../../errors.js';
-import { BadLines, dataLines, readDataFileBytes, type OnBadLine } from './read-lines.js';
+import { BadLines, dataLines, type OnBadLine } from './read-lines.js';
 
 export type { OnBadLine };
 
@@ -39,15 +39,17 @@ function checkLimit(limit: number | null | undefined, file: string): number {
 }
 
 /**
- * Read `source<TAB>target` lines. Blank lines are ignored; a line without a tab or with an empty
- * (or whitespace-only) source or target is bad.
+ * Stream `source<TAB>target` lines to `onPair`, which returns false to stop reading. Blank lines are
+ * ignored; a line without a tab or with an empty (or whitespace-only) source or target is bad.
+ * Returns how many pairs were passed on, and the bad-line report.
  */
-export function readPairs(file: string, opts: ReadOptions = {}): PairsRead {
+export function forEachPair(
+  file: string, opts: ReadOptions, onPair: (pair: SentencePair) => boolean | void,
+): { count: number; warnings: string[]; skipped: number } {
   const limit = checkLimit(opts.limit, file);
-  const bytes = readDataFileBytes(file);
   const bad = new BadLines(file, opts.onBadLine ?? 'error');
-  const pairs: SentencePair[] = [];
-  for (const { line, text } of dataLines(bytes, bad, opts.maxLineBytes ?? DEFAULT_TSV_MAX_LINE_BYTES)) {
+  let count = 0;
+  for (const { line, text } of dataLines(file, bad, opts.maxLineBytes ?? DEFAULT_TSV_MAX_LINE_BYTES)) {
     if (BLANK.test(text)) continue;
     const tab = text.indexOf('\t');
     if (tab < 0) {
@@ -65,23 +67,30 @@ export function readPairs(file: string, opts: ReadOptions = {}): PairsRead {
       bad.report(line, 'empty target field (the text after the first tab)');
       continue;
     }
-    pairs.push({ source, target });
-    if (pairs.length >= limit) break; // before reading further: problems past the limit don't matter
+    count++;
+    // Stop before reading further: problems past the limit don't matter.
+    if (onPair({ source, target }) === false || count >= limit) break;
   }
-  if (pairs.length === 0) {
+  if (count === 0) {
     throw new UserError(`${file}: no sentence pairs found${bad.skipped ? ` (${bad.skipped} bad lines skipped)` : ''}`,
       'expected one source<TAB>target pair per line');
   }
-  return { pairs, warnings: bad.summary(), skipped: bad.skipped };
+  return { count, warnings: bad.summary(), skipped: bad.skipped };
+}
+
+/** All pairs of a file as an array (small files; training streams them through forEachPair). */
+export function readPairs(file: string, opts: ReadOptions = {}): PairsRead {
+  const pairs: SentencePair[] = [];
+  const r = forEachPair(file, opts, (p) => { pairs.push(p); });
+  return { pairs, warnings: r.warnings, skipped: r.skipped };
 }
 
 /** Read a text corpus. Every line counts toward `limit`, blank ones included (they separate paragraphs). */
 export function readText(file: string, opts: ReadOptions = {}): TextRead {
   const limit = checkLimit(opts.limit, file);
-  const bytes = readDataFileBytes(file);
   const bad = new BadLines(file, opts.onBadLine ?? 'error');
   const lines: string[] = [];
-  for (const { text } of dataLines(bytes, bad, opts.maxLineBytes ?? DEFAULT_TEXT_MAX_LINE_BYTES)) {
+  for (const { text } of dataLines(file, bad, opts.maxLineBytes ?? DEFAULT_TEXT_MAX_LINE_BYTES)) {
     lines.push(text);
     if (lines.length >= limit) break;
   }

@@ -48,3 +48,15 @@ export function shuffledIndices(n: number, rng: RandomSource): Int32Array {
   for (let i = 0; i < n; i++) order[i] = i;
   return shuffleInPlace(order, rng);
 }
+
+/**
+ * A well-mixed 32-bit seed for (seed, epoch) (splitmix32 finalizer over both words): each epoch's
+ * shuffle is seeded from (seed, epoch) alone, never from a generator carried across epochs, so epoch
+ * k's batches are the same in an uninterrupted run and in one resumed at epoch k.
+ */
+export function epochSeed(seed: number, epoch: number): number {
+  let z = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(epoch | 0, 0x85ebca77)) | 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}

@@ -17,9 +17,9 @@ export {
 } from '../io/checkpoint.js';
 export { MAX_DATA_FILE_BYTES, MAX_LINE_WARNINGS, type OnBadLine } from '../data/read-lines.js';
 export {
-  readPairs, readText, DEFAULT_TSV_MAX_LINE_BYTES, DEFAULT_TEXT_MAX_LINE_BYTES,
+  readPairs, readText, forEachPair, DEFAULT_TSV_MAX_LINE_BYTES, DEFAULT_TEXT_MAX_LINE_BYTES,
   type ReadOptions, type PairsRead, type TextRead,
 } from '../data/readers.js';
 export {
-  loadSeq2seqDataset, loadLmDataset, BUILTIN_SEQ2SEQ_ORIGIN, BUILTIN_TEXT_ORIGIN, type Loaded,
+  loadSeq2seqDataset, loadLmDataset, readSeq2seqCorpus, BUILTIN_SEQ2SEQ_ORIGIN, BUILTIN_TEXT_ORIGIN, type Loaded,
 } from '../data/load.js';

@@ -4,8 +4,10 @@
  * - `char`: one token per Unicode code point, spaces included (a character language model predicts them).
  * - `segmenter`: `Intl.Segmenter` word granularity — Chinese runs split into dictionary words,
  *   punctuation becomes its own token, whitespace-only segments are dropped.
+ * - `bpe`: words as `word` splits them; the vocabulary then segments each into subwords (bpe.ts).
  */
 import type { TokenizerKind } from '../../spec/types.js';
+import { joinSubwords } from './bpe.js';
 
 export type { TokenizerKind };
 
@@ -22,6 +24,7 @@ function wordSegmenter(): Intl.Segmenter {
 export function tokenize(text: string, kind: TokenizerKind): string[] {
   switch (kind) {
     case 'word':
+    case 'bpe':
       return text.split(WHITESPACE).filter((t) => t.length > 0);
     case 'char':
       return Array.from(text);
@@ -39,13 +42,15 @@ const ASCII_WORD_END = /[A-Za-z0-9]$/;
 const ASCII_WORD_START = /^[A-Za-z0-9]/;
 
 /**
- * Tokens back to display text: `word` joins with spaces, `char` with nothing, `segmenter` with
+ * Tokens back to display text: `word` joins with spaces, `bpe` too after joining subwords (no `@@`), `char` with nothing, `segmenter` with
  * nothing except a space between two tokens that would otherwise glue Latin words or digits together.
  */
 export function detokenize(tokens: readonly string[], kind: TokenizerKind): string {
   switch (kind) {
     case 'word':
       return tokens.join(' ');
+    case 'bpe':
+      return joinSubwords(tokens).join(' ');
     case 'char':
       return tokens.join('');
     case 'segmenter': {

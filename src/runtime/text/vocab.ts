@@ -5,6 +5,7 @@
  * `minFreq` times are left out and encode as `<unk>`.
  */
 import { UserError } from '../../errors.js';
+import { BpeModel, joinSubwords, type BpeJSON } from './bpe.js';
 
 export const PAD_TOKEN = '<pad>';
 export const UNK_TOKEN = '<unk>';
@@ -12,8 +13,11 @@ export const BOS_TOKEN = '<bos>';
 export const EOS_TOKEN = '<eos>';
 export const SPECIAL_TOKENS: readonly string[] = [PAD_TOKEN, UNK_TOKEN, BOS_TOKEN, EOS_TOKEN];
 
-/** What `vocab.json` stores per stream. */
-export interface VocabJSON { tokens: string[] }
+/** What `vocab.json` stores per stream: the tokens, and the BPE merges of a `tokenizer: bpe` stream. */
+export interface VocabJSON { tokens: string[]; bpe?: BpeJSON }
+
+/** The smallest `max_vocab`: the four specials and one token. */
+export const MIN_VOCAB_SIZE = SPECIAL_TOKENS.length + 1;
 
 export class Vocab {
   readonly pad = 0;
@@ -21,14 +25,17 @@ export class Vocab {
   readonly bos = 2;
   readonly eos = 3;
   readonly tokens: readonly string[];
+  /** A subword stream's merges (`tokenizer: bpe`): words are segmented before lookup. */
+  readonly bpe: BpeModel | null;
   private readonly index: Map<string, number>;
 
   /** `tokens` must start with the four specials and hold no duplicates (use `build`/`fromJSON`). */
-  constructor(tokens: readonly string[]) {
+  constructor(tokens: readonly string[], bpe: BpeModel | null = null) {
     const problem = vocabProblem(tokens);
     if (problem) throw new UserError(`invalid vocabulary: ${problem}`);
     this.tokens = Object.freeze([...tokens]);
     this.index = new Map(this.tokens.map((t, i) => [t, i]));
+    this.bpe = bpe;
   }
 
   get size(): number {
@@ -46,6 +53,29 @@ export class Vocab {
 
   encode(tokens: readonly string[]): number[] {
     return tokens.map((t) => this.id(t));
+  }
+
+  /**
+   * Tokens as the tokenizer gives them (words, for BPE) → ids: a BPE vocabulary segments each word
+   * into subwords first (pieces it lacks are split back toward characters), so an unseen word
+   * becomes known pieces rather than `<unk>`.
+   */
+  encodeWords(words: readonly string[]): number[] {
+    if (!this.bpe) return this.encode(words);
+    const out: number[] = [];
+    for (const w of words) for (const piece of this.segmentWord(w)) out.push(this.id(piece));
+    return out;
+  }
+
+  /** One word's vocabulary tokens: the word itself, or its subwords (with `@@` markers) under BPE. */
+  segmentWord(word: string): string[] {
+    return this.bpe ? this.bpe.segmentWithin(word, (piece) => this.index.has(piece)) : [word];
+  }
+
+  /** Words of generated ids: `decodeUntilEos`, then subwords joined back into words (no marker left). */
+  decodeWords(ids: ArrayLike<number>): string[] {
+    const tokens = this.decodeUntilEos(ids);
+    return this.bpe ? joinSubwords(tokens) : tokens;
   }
 
   /** Ids to tokens; an id outside the vocabulary decodes as `<unk>`. */
@@ -68,7 +98,7 @@ export class Vocab {
   }
 
   toJSON(): VocabJSON {
-    return { tokens: [...this.tokens] };
+    return this.bpe ? { tokens: [...this.tokens], bpe: this.bpe.toJSON() } : { tokens: [...this.tokens] };
   }
 
   /** Rebuild from `toJSON()` output; anything else is a UserError naming `where` (e.g. the file). */
@@ -82,22 +112,46 @@ export class Vocab {
     }
     const problem = vocabProblem(tokens);
     if (problem) throw new UserError(`${where}: ${problem}`);
-    return new Vocab(tokens);
+    const rawBpe = (json as { bpe?: unknown }).bpe;
+    let bpe: BpeModel | null = null;
+    if (rawBpe !== undefined) {
+      const parsed = BpeModel.fromJSON(rawBpe);
+      if (typeof parsed === 'string') throw new UserError(`${where}: ${parsed}`);
+      bpe = parsed;
+    }
+    return new Vocab(tokens, bpe);
   }
 
   /**
    * Count tokens over `sequences` and keep those seen at least `minFreq` times. Special tokens found
    * in the data are not added twice.
    */
-  static build(sequences: Iterable<readonly string[]>, minFreq = 1): Vocab {
+  static build(sequences: Iterable<readonly string[]>, minFreq = 1, maxSize: number | null = null): Vocab {
     const counts = new Map<string, number>(); // insertion order = first appearance
     for (const seq of sequences) {
       for (const tok of seq) counts.set(tok, (counts.get(tok) ?? 0) + 1);
     }
-    const ranked = [...counts.entries()]
-      .filter(([tok, n]) => n >= minFreq && !SPECIAL_TOKENS.includes(tok))
-      .sort((a, b) => b[1] - a[1]); // Array.prototype.sort is stable: ties keep first appearance
-    return new Vocab([...SPECIAL_TOKENS, ...ranked.map(([tok]) => tok)]);
+    return Vocab.fromCounts([...counts.keys()], [...counts.values()], minFreq, maxSize);
+  }
+
+  /**
+   * From token counts, `tokens` in order of first appearance: tokens seen at least `minFreq` times,
+   * most frequent first, ties in first-appearance order; at most `maxSize` in all (specials
+   * included; null: no cap). `bpe` is kept with the vocabulary.
+   */
+  static fromCounts(
+    tokens: readonly string[], counts: ArrayLike<number>, minFreq = 1, maxSize: number | null = null, bpe: BpeModel | null = null,
+  ): Vocab {
+    if (maxSize !== null && (!Number.isInteger(maxSize) || maxSize < MIN_VOCAB_SIZE)) {
+      throw new UserError(`max_vocab must be an integer ≥ ${MIN_VOCAB_SIZE} (the ${SPECIAL_TOKENS.length} specials and a token), got ${maxSize}`);
+    }
+    const kept: number[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      if (counts[i]! >= minFreq && counts[i]! > 0 && !SPECIAL_TOKENS.includes(tokens[i]!)) kept.push(i);
+    }
+    kept.sort((a, b) => counts[b]! - counts[a]! || a - b);
+    const room = maxSize === null ? kept.length : maxSize - SPECIAL_TOKENS.length;
+    return new Vocab([...SPECIAL_TOKENS, ...kept.slice(0, room).map((i) => tokens[i]!)], bpe);
   }
 }
 

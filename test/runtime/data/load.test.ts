@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  BUILTIN_PAIR_COUNT, BUILTIN_SEQ2SEQ_ORIGIN, BUILTIN_TEXT_ORIGIN, loadLmDataset, loadSeq2seqDataset, seq2seqBatches,
+  BUILTIN_PAIR_COUNT, BUILTIN_SEQ2SEQ_ORIGIN, BUILTIN_TEXT_ORIGIN, loadLmDataset, loadSeq2seqDataset, seq2seqBatches, splitTokens,
 } from '../../../src/runtime/node/index.js';
 import { dataSpec, stream } from './spec-helpers.js';
 
@@ -17,10 +17,11 @@ describe('loadSeq2seqDataset', () => {
     expect(a.origin).toBe(BUILTIN_SEQ2SEQ_ORIGIN);
     expect(a.data.train.count + a.data.valid.count).toBe(BUILTIN_PAIR_COUNT);
     expect(a.data.valid.count).toBe(BUILTIN_PAIR_COUNT / 10);
-    expect(loadSeq2seqDataset(spec).data.train.src).toEqual(a.data.train.src);
+    expect(seq2seqBatches(loadSeq2seqDataset(spec).data.train, 64, 0)).toEqual(seq2seqBatches(a.data.train, 64, 0));
     // Every target fits max_len 10 (the d2l specs' value) with its <eos>; nothing is truncated.
     const lens = [...a.data.train.tgtLen];
-    expect(lens.every((l, i) => l === a.data.train.targetTokens[i]!.length + 1)).toBe(true);
+    const targets = splitTokens(a.data.train, 'target');
+    expect(lens.every((l, i) => l === targets[i]!.length + 1)).toBe(true);
     expect(seq2seqBatches(a.data.train, 64, 0)).toHaveLength(Math.ceil(a.data.train.count / 64));
   });
 
@@ -32,7 +33,7 @@ describe('loadSeq2seqDataset', () => {
     expect(loaded.origin).toBe(file);
     expect(loaded.skipped).toBe(1);
     expect(loaded.warnings[0]).toBe(`${file}:2: line has no tab (expected source<TAB>target)`);
-    expect(loaded.data.train.sourceTokens).toEqual([['Go.'], ['Hi.']]);
+    expect(splitTokens(loaded.data.train, 'source')).toEqual([['Go.'], ['Hi.']]);
     expect(() => loadSeq2seqDataset({ ...spec, on_bad_line: 'error' })).toThrow(/pairs.tsv:2: line has no tab/);
     expect(() => loadSeq2seqDataset({ ...spec, format: 'text' })).toThrow(/seq2seq model reads data.format tsv/);
   });

@@ -94,6 +94,31 @@ describe('readPairs', () => {
     expect(read.warnings[0]).toMatch(/:2: not valid UTF-8 \(byte 0xff at byte offset 4/);
   });
 
+  it('streams a file larger than its 1 MiB read size: lines across piece boundaries, CRLF split at one, a long line skipped', () => {
+    const lines: string[] = [];
+    let size = 0, i = 0, long = -1;
+    while (size < 2.6 * 2 ** 20) {
+      let line = `source ${i} ${'é'.repeat(i % 97)}\ttarget ${i}`;
+      if (long < 0 && size > 2 ** 20 - 1000) {
+        long = i;
+        line = `${'x'.repeat(30_000)}\ty`; // over the 10,000-byte limit, across the first piece boundary
+      }
+      lines.push(line);
+      size += Buffer.byteLength(line) + 2;
+      i++;
+    }
+    const text = lines.join('\r\n');
+    const p = file(text);
+    const read = readPairs(p, { onBadLine: 'skip' });
+    expect(read.skipped).toBe(1);
+    expect(read.warnings[0]).toBe(`${p}:${long + 1}: line is 30002 bytes long, over the 10000-byte limit (is this the right file and format?)`);
+    const expected = lines.filter((_, k) => k !== long).map((l) => {
+      const [source, target] = l.split('\t');
+      return { source, target };
+    });
+    expect(read.pairs).toEqual(expected);
+  });
+
   it('rejects a bad limit', () => {
     expect(() => readPairs(file('a\tb\n'), { limit: 0 })).toThrow(/data.limit must be a positive integer/);
   });

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildSeq2seqData, builtinPairs, encodeInto, encodeSourceSentences, heldOutCount, mulberry32,
-  seq2seqBatches, type EncodedPairs,
+  seq2seqBatch, seq2seqBatches, splitTokens, type EncodedPairs,
 } from '../../../src/runtime/data/index.js';
 import { Vocab } from '../../../src/runtime/text/index.js';
 import { dataSpec, stream } from './spec-helpers.js';
 
 const vocab = Vocab.build([['a', 'b', 'c', 'd']], 1); // a=4 b=5 c=6 d=7
+
+/** A split's rows encoded at full width (max_len), as one batch in order. */
+function padded(e: EncodedPairs): { src: Int32Array; tgt: Int32Array } {
+  const b = seq2seqBatch(e, Int32Array.from({ length: e.count }, (_, i) => i), false);
+  return { src: b.src, tgt: b.tgtOut };
+}
 
 function row(ids: number[], maxLen: number, truncation?: 'd2l' | 'keep-eos'): [number[], number] {
   const out = new Int32Array(maxLen + 2).fill(-1);
@@ -54,21 +60,22 @@ describe('buildSeq2seqData', () => {
     expect(d.tgtVocab.tokens.slice(4)).toEqual(['!', 'va']); // min_freq 2
     expect(d.train.count).toBe(5);
     expect(d.valid.count).toBe(0);
-    const { src, srcLen, tgt, tgtLen } = d.train;
+    const { srcLen, tgtLen } = d.train;
+    const { src, tgt } = padded(d.train);
     expect([...src.subarray(0, 3)]).toEqual([5, 4, 3]); // go . <eos>
     expect([...src.subarray(12, 15)]).toEqual([5, 9, 4]); // go now . (eos truncated away)
     expect([...srcLen]).toEqual([3, 3, 3, 3, 3]);
     expect([...tgt.subarray(0, 4)]).toEqual([5, 4, 3, 0]); // va ! <eos> <pad>
     expect([...tgt.subarray(8, 12)]).toEqual([1, 4, 3, 0]); // <unk> ! <eos>
     expect([...tgtLen]).toEqual([3, 3, 3, 3, 4]); // va <unk> . <eos>
-    expect(d.train.targetTokens[4]).toEqual(['va', 'maintenant', '.']);
+    expect(splitTokens(d.train, 'target')[4]).toEqual(['va', 'maintenant', '.']);
   });
 
   it('applies limit and holds out the last valid_fraction', () => {
     const d = buildSeq2seqData(pairs, { ...spec, limit: 4, valid_fraction: 0.25 });
     expect(d.train.count).toBe(3);
     expect(d.valid.count).toBe(1);
-    expect(d.valid.sourceTokens).toEqual([['run', '!']]);
+    expect(splitTokens(d.valid, 'source')).toEqual([['run', '!']]);
     expect(d.srcVocab.has('now')).toBe(false);
     expect(heldOutCount(10, 0.1)).toBe(1);
     expect(heldOutCount(1, 0.5)).toBe(0);
@@ -99,13 +106,14 @@ describe('seq2seqBatches', () => {
   });
 
   it('rows match the encoded examples; tgtIn = <bos> + tgtOut[:-1]', () => {
+    const whole = padded(data);
     for (const b of seq2seqBatches(data, 50, 3)) {
       expect(b.src).toHaveLength(b.batch * b.srcT);
       for (let r = 0; r < b.batch; r++) {
         const i = b.indices[r]!;
-        expect([...b.src.subarray(r * 7, r * 7 + 7)]).toEqual([...data.src.subarray(i * 7, i * 7 + 7)]);
+        expect([...b.src.subarray(r * 7, r * 7 + 7)]).toEqual([...whole.src.subarray(i * 7, i * 7 + 7)]);
         const out = [...b.tgtOut.subarray(r * 9, r * 9 + 9)];
-        expect(out).toEqual([...data.tgt.subarray(i * 9, i * 9 + 9)]);
+        expect(out).toEqual([...whole.tgt.subarray(i * 9, i * 9 + 9)]);
         expect([...b.tgtIn.subarray(r * 9, r * 9 + 9)]).toEqual([2, ...out.slice(0, 8)]);
         expect(b.srcLen[r]).toBe(data.srcLen[i]);
         expect(b.tgtLen[r]).toBe(data.tgtLen[i]);
