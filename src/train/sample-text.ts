@@ -32,13 +32,13 @@ export function sampleText(module: LanguageModelModule, vocab: Vocab, spec: { da
     throw new UserError(`--prefix ${JSON.stringify(o.prefix)} has no tokens${steps}`, 'give --prefix some text the model was trained on');
   }
   const notes: string[] = [];
-  const unknown = [...new Set(prefixTokens.filter((t) => !vocab.has(t)))];
+  const unknown = [...new Set(prefixTokens.filter((t) => !vocab.knows(t)))];
   if (unknown.length > 0) {
     notes.push(`note: ${unknown.map((t) => JSON.stringify(t)).join(', ')} not in the vocabulary; read as ${UNK_TOKEN}`);
   }
   const rng = createRng(o.seed);
   const r = sampleTokens(module, {
-    prefix: vocab.encode(prefixTokens), length: o.length ?? spec.decode.max_len,
+    prefix: vocab.encodeWords(prefixTokens), length: o.length ?? spec.decode.max_len,
     temperature: o.temperature ?? (spec.decode.strategy === 'greedy' ? 0 : 1), random: () => rng.next(),
     specials: { pad: vocab.pad, bos: vocab.bos, eos: vocab.eos },
   });

@@ -46,14 +46,16 @@ export function encodeSources(sentences: readonly string[], srcVocab: Vocab, dat
   enc.tokens.forEach((tokens, i) => {
     const which = sentences.length > 1 ? `sentence ${i + 1}` : 'the sentence';
     if (tokens.length === 0) notes.push(`note: ${which} is empty (after preprocessing); translating <eos> alone`);
-    const unknown = [...new Set(tokens.filter((t) => !srcVocab.has(t)))];
+    const unknown = [...new Set(tokens.filter((t) => !srcVocab.knows(t)))];
     if (unknown.length > 0) {
       notes.push(`note: ${which}: ${unknown.map((t) => JSON.stringify(t)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} `
         + `not in the source vocabulary; translated as ${UNK_TOKEN}`);
     }
-    if (tokens.length + 1 > source.max_len) {
-      notes.push(`note: ${which} has ${tokens.length} tokens; data.source.max_len is ${source.max_len} `
-        + `(<eos> included), so only its first ${Math.min(tokens.length, source.max_len)} are translated`);
+    const n = srcVocab.bpe ? srcVocab.encodeWords(tokens).length : tokens.length;
+    const what = srcVocab.bpe ? 'subword tokens' : 'tokens';
+    if (n + 1 > source.max_len) {
+      notes.push(`note: ${which} has ${n} ${what}; data.source.max_len is ${source.max_len} `
+        + `(<eos> included), so only its first ${Math.min(n, source.max_len)} are translated`);
     }
   });
   return { src: enc.src, srcLen: enc.srcLen, batch: enc.batch, srcT: enc.srcT, notes };

@@ -67,6 +67,11 @@ export class Vocab {
     return out;
   }
 
+  /** Whether a word reads as something other than `<unk>` (under BPE: whether all its pieces are known). */
+  knows(word: string): boolean {
+    return this.bpe ? this.encodeWords([word]).every((id) => id !== this.unk) : this.index.has(word);
+  }
+
   /** One word's vocabulary tokens: the word itself, or its subwords (with `@@` markers) under BPE. */
   segmentWord(word: string): string[] {
     return this.bpe ? this.bpe.segmentWithin(word, (piece) => this.index.has(piece)) : [word];
