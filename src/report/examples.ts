@@ -10,6 +10,7 @@ import type { Spec, StreamSpec } from '../spec/types.js';
 import type { CheckpointContents } from '../train/checkpoint.js';
 import { loadLmDataset, loadSeq2seqDataset } from '../runtime/data/load.js';
 import { encodeSequences } from '../runtime/data/seq2seq.js';
+import { rowTokens } from '../runtime/data/stream-rows.js';
 import { detokenize } from '../runtime/text/tokenize.js';
 import { corpusBleu } from '../runtime/metrics/index.js';
 import { createRng } from '../runtime/nn/index.js';
@@ -79,19 +80,19 @@ export function seq2seqExamples(module: Seq2SeqModule, spec: Spec, ckpt: Checkpo
   const rows = spreadIndices(held.count, count);
   const settings = reportDecodeSettings(spec);
   const attentionNode = module.attentionNode ?? null;
-  const enc = encodeSequences(rows.map((i) => held.sourceTokens[i]!), srcVocab, stream.source.max_len);
+  const enc = encodeSequences(rows.map((i) => rowTokens(held.source, i)), srcVocab, stream.source.max_len);
   const nbest = rows.length === 0 ? [] : searchBatch(module, { src: enc.ids, srcLen: enc.lengths, batch: rows.length, srcT: stream.source.max_len },
     settings, { bos: tgtVocab.bos, eos: tgtVocab.eos, pad: tgtVocab.pad }, attentionNode !== null);
   const examples = rows.map((idx, k): TranslationExample => {
-    const refTokens = held.targetTokens[idx]!;
+    const refTokens = rowTokens(held.target, idx);
     const list = nbest[k] ?? [];
     const hypotheses = list.map((h) => ({
       text: detokenize(tgtVocab.decodeUntilEos(h.tokens), stream.target.tokenizer), score: h.score, tokens: tgtVocab.decode(h.tokens),
     }));
-    const bestTokens = tgtVocab.decodeUntilEos(list[0]?.tokens ?? []);
+    const bestTokens = tgtVocab.decodeWords(list[0]?.tokens ?? []);
     const srcIds = enc.ids.subarray(k * stream.source.max_len, k * stream.source.max_len + enc.lengths[k]!);
     return {
-      source: detokenize(held.sourceTokens[idx]!, stream.source.tokenizer),
+      source: detokenize(rowTokens(held.source, idx), stream.source.tokenizer),
       reference: detokenize(refTokens, stream.target.tokenizer),
       sourceTokens: srcVocab.decode(srcIds),
       hypotheses,
@@ -100,8 +101,8 @@ export function seq2seqExamples(module: Seq2SeqModule, spec: Spec, ckpt: Checkpo
       attention: list[0]?.attention ?? null,
     };
   });
-  const best = rows.map((_, k) => tgtVocab.decodeUntilEos(nbest[k]?.[0]?.tokens ?? []));
-  const bleu = rows.length === 0 ? 0 : corpusBleu(best, rows.map((i) => held.targetTokens[i]!)).bleu;
+  const best = rows.map((_, k) => tgtVocab.decodeWords(nbest[k]?.[0]?.tokens ?? []));
+  const bleu = rows.length === 0 ? 0 : corpusBleu(best, rows.map((i) => rowTokens(held.target, i))).bleu;
   return { task: 'seq2seq', split, total: held.count, examples, bleu, decoding: describeDecoding(settings), attentionNode };
 }
 
