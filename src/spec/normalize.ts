@@ -156,6 +156,8 @@ function normalizeTrainExtras(
       check(ctx, 'N005', pointer, `\`${key}\` needs validation, but \`validate_every\` is \`none\``, 'set `validate_every: epoch` (or a step count)');
     } else if (lm && metric === 'bleu') {
       check(ctx, 'N003', pointer, `a language model is validated by loss; \`${key}\` cannot use \`bleu\``, 'use `loss`');
+    } else if (metric === 'bleu' && raw.bleu_sentences === 0) {
+      check(ctx, 'N005', pointer, `\`${key}\` uses BLEU, but \`bleu_sentences: 0\` decodes nothing`, 'raise bleu_sentences, or use `loss`');
     }
   }
   return {

@@ -17,6 +17,7 @@ import { checkpointVocabs, floatTensors, type CheckpointVocabs } from '../runtim
 import { UserError } from '../errors.js';
 import { recoverStaged, replaceFilesAtomically } from './atomic-dir.js';
 import type { OptimizerState } from './optimizer-state.js';
+import { steeringFromMeta, type SteeringState } from './steering.js';
 import { CARRIED_STATE_FILE } from './carried-state.js';
 
 export const CHECKPOINT_FILES = { ...IO_FILES, optimizer: 'optimizer.safetensors', carried: CARRIED_STATE_FILE } as const;
@@ -47,6 +48,10 @@ export interface TrainingMeta {
   /** The module's dropout RNG state when it exposes one (exact resume), else null. */
   module_rng: number[] | null;
   backend: string;
+  /** Validation: best values so far, early-stopping and plateau counters, the lr factor (steering.ts). */
+  steering?: SteeringState;
+  /** `train --valid FILE`: the validation file (absolute), so a resume validates on it again. */
+  valid_path?: string | null;
 }
 
 export interface CheckpointContents {
@@ -105,6 +110,7 @@ function checkTrainingMeta(m: Record<string, unknown>, file: string): TrainingMe
     metrics: (m.metrics ?? {}) as TrainingMeta['metrics'], history,
     data: { path: typeof data?.path === 'string' ? data.path : null, origin: String(data?.origin ?? '') },
     module_rng: rng, backend: String(m.backend ?? ''),
+    steering: steeringFromMeta(m.steering), valid_path: typeof m.valid_path === 'string' ? m.valid_path : null,
   };
 }
 

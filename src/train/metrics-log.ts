@@ -112,19 +112,35 @@ export interface StepStanding {
 export class StepRecorder {
   private last: { epoch: number; lossSum: number; tokens: number; seconds: number } | null = null;
 
-  constructor(private readonly dir: string, private readonly lr: number) {}
+  /** `lr`: the learning rate, or the one of a given step (an lr schedule). */
+  constructor(private readonly dir: string, private readonly lr: number | ((step: number) => number)) {}
 
   afterStep(p: StepStanding, secondsBefore: number): MetricsRecord | null {
-    const { batch, lossSum, tokens, seconds } = p.progress;
+    const { batch, tokens } = p.progress;
     if (p.batches < LONG_EPOCH_BATCHES || batch >= p.batches || batch === 0) return null;
     if (batch % Math.ceil(p.batches / STEP_RECORDS_PER_EPOCH) !== 0) return null;
-    const from = this.last !== null && this.last.epoch === p.epoch ? this.last : { epoch: p.epoch, lossSum: 0, tokens: 0, seconds: 0 };
+    const from = this.since(p);
+    if (tokens - from.tokens <= 0) return null;
+    return this.write(p, secondsBefore, from, { kind: 'steps' });
+  }
+
+  /** A record now, whatever the cadence (a validation mid-epoch), with `extra` figures. */
+  recordNow(p: StepStanding, secondsBefore: number, extra: Partial<MetricsRecord>): MetricsRecord {
+    return this.write(p, secondsBefore, this.since(p), extra);
+  }
+
+  private since(p: StepStanding): { lossSum: number; tokens: number; seconds: number } {
+    return this.last !== null && this.last.epoch === p.epoch ? this.last : { lossSum: 0, tokens: 0, seconds: 0 };
+  }
+
+  private write(p: StepStanding, secondsBefore: number, from: { lossSum: number; tokens: number; seconds: number }, extra: Partial<MetricsRecord>): MetricsRecord {
+    const { batch, lossSum, tokens, seconds } = p.progress;
     const dTokens = tokens - from.tokens;
-    if (dTokens <= 0) return null;
     const loss = (lossSum - from.lossSum) / dTokens;
     const record: MetricsRecord = {
-      kind: 'steps', step: p.step, epoch: p.epoch - 1 + batch / p.batches, train_loss: loss, train_ppl: Math.exp(loss),
-      tokens_per_second: dTokens / Math.max(seconds - from.seconds, 1e-9), lr: this.lr, seconds: secondsBefore + seconds,
+      kind: 'steps', step: p.step, epoch: p.epoch - 1 + (p.batches > 0 ? batch / p.batches : 0), train_loss: loss, train_ppl: Math.exp(loss),
+      tokens_per_second: dTokens / Math.max(seconds - from.seconds, 1e-9),
+      lr: typeof this.lr === 'function' ? this.lr(p.step) : this.lr, seconds: secondsBefore + seconds, ...extra,
     };
     appendMetrics(this.dir, record);
     this.last = { epoch: p.epoch, lossSum, tokens, seconds };

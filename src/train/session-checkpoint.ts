@@ -7,6 +7,7 @@ import type { CheckpointContents, EpochProgressRecord, EpochRecord } from './che
 import type { EpochProgress } from './trainer.js';
 import type { OptimizerState } from './optimizer-state.js';
 import type { TrainingData } from './session-data.js';
+import type { SteeringState } from './steering.js';
 
 /** The default's floor for mid-epoch saves: a kill loses at most about this much training. */
 export const DEFAULT_MID_EPOCH_SECONDS = 600;
@@ -91,6 +92,7 @@ export function progressFromRecord(r: EpochProgressRecord): EpochProgress {
 export function checkpointContents(a: {
   spec: Spec; module: AnyModule; data: TrainingData; seed: number; backend: string; at: SavePoint;
   history: EpochRecord[]; optimizer: OptimizerState; moduleRng: number[] | null;
+  steering?: SteeringState; validPath?: string | null;
 }): CheckpointContents {
   const last = a.history.at(-1);
   return {
@@ -100,6 +102,7 @@ export function checkpointContents(a: {
       epoch_progress: a.at.progress && a.at.progress.batch > 0 ? progressRecord(a.at.progress) : null,
       metrics: last ? { loss: last.loss, perplexity: last.perplexity, tokens_per_second: last.tokens_per_second } : {},
       history: a.history, data: { path: a.data.path, origin: a.data.origin }, module_rng: a.moduleRng, backend: a.backend,
+      ...(a.steering ? { steering: a.steering } : {}), ...(a.validPath ? { valid_path: a.validPath } : {}),
     },
     weights: a.module.exportTensors(),
     optimizer: a.optimizer,

@@ -11,6 +11,13 @@ import { loadLmDataset, loadSeq2seqDataset } from '../runtime/data/load.js';
 import type { CheckpointVocabs } from './checkpoint.js';
 import type { EpochData } from './trainer.js';
 import { lmEpochs, seq2seqEpochs } from './epoch-data.js';
+import type { ValidationSet } from './validation.js';
+import { readSeq2seqCorpus } from '../runtime/data/load.js';
+import { readText } from '../runtime/data/readers.js';
+import { encodePairs } from '../runtime/data/seq2seq.js';
+import { preprocess } from '../runtime/text/preprocess.js';
+import { tokenize } from '../runtime/text/tokenize.js';
+import { UserError } from '../errors.js';
 import type { Showcase } from './show-examples.js';
 import { isPreparedDir, loadPreparedData, type PreparedFolder } from './prepared/read.js';
 
@@ -31,6 +38,10 @@ export interface TrainingData {
   maxEpochs?: number;
   /** The prepared folder the batches come from (`--data DIR` made by `seqloom prepare`). */
   prepared?: PreparedFolder;
+  /** The held-out split as a validation set (null when nothing is held out). */
+  heldOut: ValidationSet | null;
+  /** The data spec as loaded (path resolved). */
+  dataSpec: DataSpec;
 }
 
 /** The spec's data section with `--data` (relative to the working directory) as its path. */
@@ -54,6 +65,9 @@ export function loadTrainingData(spec: Spec, dataOverride: string | undefined, s
       epochs: seq2seqEpochs(d, spec.train, seed, resolved),
       path: file, origin: loaded.origin, warnings: loaded.warnings,
       description: `${d.train.count} training pairs, ${d.valid.count} held out; vocabularies ${d.srcVocab.size} → ${d.tgtVocab.size}`,
+      heldOut: d.valid.count > 0
+        ? { task: 'seq2seq', pairs: d.valid, vocabs: { source: d.srcVocab, target: d.tgtVocab }, origin: 'the held-out split' } : null,
+      dataSpec: resolved,
       showcase: {
         task: 'seq2seq', split: d.valid.count > 0 ? 'held-out' : 'training', pairs: split,
         vocabs: { source: d.srcVocab, target: d.tgtVocab }, streams: { source: d.source, target: d.target },
@@ -68,6 +82,8 @@ export function loadTrainingData(spec: Spec, dataOverride: string | undefined, s
     epochs: lmEpochs(d, resolved, spec.train, seed),
     path: file, origin: loaded.origin, warnings: loaded.warnings,
     description: `${d.train.length} training tokens, ${d.valid.length} held out; vocabulary ${d.vocab.size}`,
+    heldOut: d.valid.length > 1 ? lmValidationSet(d.valid, resolved, spec, 'the held-out split') : null,
+    dataSpec: resolved,
     showcase: { task: 'language-model', prefix: lmPrefix(d.train, d.vocab, d.tokens), vocab: d.vocab, stream: d.tokens },
   };
 }
@@ -78,4 +94,29 @@ export function lmPrefix(stream: Int32Array, vocab: Vocab, tokens: StreamSpec): 
   const head = Array.from(stream.subarray(0, 24));
   const lastSpace = vocab.has(' ') ? head.lastIndexOf(vocab.id(' ')) : -1;
   return lastSpace > 0 ? head.slice(0, lastSpace) : head;
+}
+
+function lmValidationSet(stream: Int32Array, dataSpec: DataSpec, spec: Spec, origin: string): ValidationSet {
+  return { task: 'language-model', stream, batchSize: spec.train.batch_size, numSteps: dataSpec.num_steps ?? 35, origin };
+}
+
+/**
+ * `train --valid FILE`: a file read like the training data (its format, preprocessing and bad-line
+ * policy; no limit, nothing held out) and encoded with the training vocabularies.
+ */
+export function loadValidationFile(spec: Spec, data: TrainingData, file: string): { set: ValidationSet; warnings: string[] } {
+  const abs = path.resolve(file);
+  const dataSpec: DataSpec = { ...data.dataSpec, path: abs, resolvedPath: abs, limit: null, valid_fraction: 0 };
+  if (data.vocabs.task === 'seq2seq') {
+    const read = readSeq2seqCorpus(dataSpec);
+    const streams = { source: dataSpec.source!, target: dataSpec.target! };
+    const vocabs = { source: data.vocabs.source, target: data.vocabs.target };
+    return { set: { task: 'seq2seq', pairs: encodePairs(read.data.rows(), read.data.count, vocabs, streams), vocabs, origin: abs }, warnings: read.warnings };
+  }
+  const read = readText(abs, { onBadLine: dataSpec.on_bad_line });
+  const vocab = data.vocabs.tokens;
+  const ids: number[] = [];
+  for (const line of read.text.split('\n')) ids.push(...vocab.encodeWords(tokenize(preprocess(line, dataSpec.preprocess), dataSpec.tokens!.tokenizer)));
+  if (ids.length < 2) throw new UserError(`${abs}: the validation text has fewer than 2 tokens`);
+  return { set: lmValidationSet(Int32Array.from(ids), dataSpec, spec, abs), warnings: read.warnings };
 }

@@ -16,8 +16,10 @@ import type { EpochRecord } from './checkpoint.js';
 import { captureOptimizerState } from './optimizer-state.js';
 import { DivergenceError, trainLoop, type EpochSummary, type TrainLoopOptions, type TrainResult } from './trainer.js';
 import type { ProgressReporter } from './progress.js';
-import { loadTrainingData } from './session-data.js';
-import { CheckpointPolicy, checkpointContents, getModuleRng } from './session-checkpoint.js';
+import { loadTrainingData, loadValidationFile } from './session-data.js';
+import { CheckpointPolicy, checkpointContents, getModuleRng, type SavePoint } from './session-checkpoint.js';
+import { writeCheckpoint } from './checkpoint.js';
+import { captureCarriedState } from './carried-state.js';
 import { checkSameVocab, prepareOutDir, restoreRun } from './session-resume.js';
 import { loadModuleForSpec, type SpecModuleLoader } from './model-loader.js';
 import { guardTrainingMemory } from '../guard/index.js';
@@ -30,6 +32,12 @@ import { describeWriteFailure, isStorageFailure } from './disk-errors.js';
 import { RunSaver, describeSaved, type SavedAt } from './run-saver.js';
 import { HISTORY_DIR } from './checkpoint-history.js';
 import { describeBackend } from '../runtime/backend/products.js';
+import { SessionValidation, requireValidationData } from './session-validation.js';
+import { Steering, freshSteering } from './steering.js';
+import { describeValidationSet } from './validation.js';
+
+/** `train.keep_best` writes the best checkpoint here, inside the checkpoint folder. */
+export const BEST_DIR = 'best';
 
 export interface TrainOptions {
   specPath: string;
@@ -48,6 +56,10 @@ export interface TrainOptions {
   keepLast?: number;
   /** After training, decode this many held-out examples through the reporter (0 or absent: none). */
   show?: number;
+  /** Validation data file (`--valid`), encoded with the training vocabularies. */
+  valid?: string;
+  /** Stop training (saving first) after this many minutes of wall time (`--max-time`). */
+  maxMinutes?: number;
   reporter: ProgressReporter;
   /** Spec → module class (tests inject hand-written modules; default: the code generator). */
   loadModule?: SpecModuleLoader;
@@ -106,6 +118,11 @@ async function trainLocked(
       `prepare it again with --epochs ${epochs}`);
   }
   if (resumeFrom) checkSameVocab(resumeFrom, data, outDir);
+  const validPath = opts.valid !== undefined ? path.resolve(opts.valid) : resumeFrom?.meta.valid_path ?? null;
+  const validFile = validPath !== null ? loadValidationFile(spec, data, validPath) : null;
+  for (const w of validFile?.warnings ?? []) opts.reporter.note(w);
+  const validSet = validFile?.set ?? data.heldOut;
+  requireValidationData(spec, validSet !== null);
   guardTrainingMemory(spec, data.vocabSizes, backend); // before any tensor: refuse a model that cannot fit
 
   const module: AnyModule = new ModuleClass({ vocab: data.vocabSizes, seed });
@@ -139,23 +156,39 @@ async function trainLocked(
     opts.reporter.note(`training ${spec.name} on ${data.origin} (${data.description}), backend ${describeBackend(backend)}, seed ${seed}`);
 
     const every = typeof opts.checkpointEvery === 'number' ? { unit: 'epochs' as const, n: opts.checkpointEvery } : opts.checkpointEvery ?? spec.train.checkpoint_every ?? undefined;
+    const steering = new Steering(spec.train, spec.train.optimizer.lr, resumeFrom?.meta.steering ?? freshSteering());
+    const stopping = () => interrupted() || steer.stop; // a signal, early stopping or the wall budget
     const saver = new RunSaver({
-      outDir, lock, policy: new CheckpointPolicy(every), interrupted, keepLast: opts.keepLast ?? spec.train.keep_last,
-      contents: (at) => checkpointContents({
-        spec, module, data, seed, backend, at, history,
-        optimizer: captureOptimizerState(optimizer, module.variables()), moduleRng: getModuleRng(module),
-      }),
+      outDir, lock, policy: new CheckpointPolicy(every), interrupted: stopping, keepLast: opts.keepLast ?? spec.train.keep_last,
+      contents: (at) => contentsAt(at),
     }, saved);
+    const contentsAt = (at: SavePoint) => checkpointContents({
+      spec, module, data, seed, backend, at, history, steering: steering.state, validPath,
+      optimizer: captureOptimizerState(optimizer, module.variables()), moduleRng: getModuleRng(module),
+    });
     let seconds = history.reduce((sum, h) => sum + h.seconds, 0);
-    const stepRecords = new StepRecorder(outDir, spec.train.optimizer.lr);
+    const stepRecords = new StepRecorder(outDir, (step) => steering.lrAt(step));
+    const steer = new SessionValidation({
+      spec, module, optimizer, set: validSet, steering, settings: resolveDecodeSettings(spec.decode, {}), reporter: opts.reporter,
+      recorder: stepRecords, secondsDone: () => seconds, maxSeconds: opts.maxMinutes === undefined ? null : opts.maxMinutes * 60,
+      saveBest: (b) => writeCheckpoint(path.join(outDir, BEST_DIR), contentsAt(b.point
+        ? { epoch: b.point.epoch - 1, step: b.step, progress: b.point.progress, carried: b.point.carried === null ? null : captureCarriedState(b.point.carried) }
+        : { epoch: b.epoch, step: b.step, progress: null, carried: null })),
+    });
+    if (validSet) {
+      const every = spec.train.validate_every ?? 'epoch';
+      opts.reporter.note(`validating on ${describeValidationSet(validSet)} ${every === 'epoch' ? 'after every epoch' : every === 'none' ? 'never' : `every ${every} steps`}`);
+    }
+    steer.applyLr(start.startStep);
     const afterEpoch = async (s: EpochSummary) => {
       history.push({ epoch: s.epoch, loss: s.loss, perplexity: s.perplexity, seconds: s.seconds, tokens_per_second: s.tokensPerSecond });
       seconds += s.seconds;
+      const validated = await steer.atEpochEnd(s);
       appendMetrics(outDir, {
         kind: 'epoch', step: s.step, epoch: s.epoch, train_loss: s.loss, train_ppl: s.perplexity,
-        tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds, padding_fraction: s.paddingFraction,
+        tokens_per_second: s.tokensPerSecond, lr: spec.train.optimizer.lr, seconds, padding_fraction: s.paddingFraction, ...validated,
       });
-      await saver.afterEpoch(s, s.epoch === epochs);
+      await saver.afterEpoch(s, s.epoch === epochs || steer.stop);
     };
     let result: TrainResult;
     try {
@@ -163,16 +196,21 @@ async function trainLocked(
       result = await trainLoop({
         module, optimizer, clipNorm: spec.train.clip_norm, data: data.epochs, epochs, ...start,
         carryState: spec.train.carry_state, observer: opts.reporter, afterEpoch,
-        afterStep: (p) => { stepRecords.afterStep(p, seconds); return saver.afterStep(p); },
-        shouldStop: interrupted,
+        afterStep: async (p) => { await steer.afterStep(p); stepRecords.afterStep(p, seconds); return saver.afterStep(p); },
+        shouldStop: stopping,
       });
     } catch (e) {
       opts.reporter.stop();
       if (e instanceof DivergenceError) throw new UserError(`${e.message}; ${saver.kept()}`, e.hint);
       throw storageStop(e, outDir, saver.kept(), resume);
     }
-    if (result.stopped) return { outDir, backend, result, savedEpoch: saver.saved.epoch, saved: saver.saved, interrupted: { signal: opts.interrupt!.signal!, resume } };
-    opts.reporter.summary(result, `checkpoint: ${outDir} (${describeSaved(saver.saved)})`);
+    if (result.stopped && interrupted()) {
+      return { outDir, backend, result, savedEpoch: saver.saved.epoch, saved: saver.saved, interrupted: { signal: opts.interrupt!.signal!, resume } };
+    }
+    if (steer.stopReason !== null) opts.reporter.note(`stopped at step ${result.step}: ${steer.stopReason}`);
+    const best = spec.train.keep_best ? steering.state.best[spec.train.keep_best] : undefined;
+    const bestNote = best ? `; best ${spec.train.keep_best} ${best.value.toFixed(spec.train.keep_best === 'bleu' ? 2 : 4)} at step ${best.step}: ${path.join(outDir, BEST_DIR)}` : '';
+    opts.reporter.summary(result, `checkpoint: ${outDir} (${describeSaved(saver.saved)})${bestNote}`);
     if ((opts.show ?? 0) > 0) {
       const lines = describeShowcase(module, data.showcase, resolveDecodeSettings(spec.decode, {}), opts.show!);
       for (const line of lines) opts.reporter.note(line);

@@ -11,13 +11,13 @@
  * the command runs.
  */
 import type { Command } from 'commander';
-import { checkpointEvery, integer, nonNegativeInt, oneOf, positiveInt } from '../../train/cli-options.js';
+import { checkpointEvery, integer, nonNegativeInt, oneOf, positiveInt, positiveNumber } from '../../train/cli-options.js';
 import type { CheckpointEvery } from '../../spec/checkpoint-every.js';
 import { UserError } from '../../errors.js';
 
 interface TrainFlags {
   data?: string; epochs?: number; out?: string; seed?: number; backend?: string; resume?: boolean; overwrite?: boolean;
-  checkpointEvery?: CheckpointEvery; keepLast?: number; quiet?: boolean; show: number;
+  checkpointEvery?: CheckpointEvery; keepLast?: number; quiet?: boolean; show: number; valid?: string; maxTime?: number;
   engine?: 'tfjs' | 'torch'; nproc?: number; threads?: number; device?: 'auto' | 'cpu' | 'cuda';
   nnodes?: string; nodeRank?: number; masterAddr?: string; masterPort?: number; rdzvBackend?: string; rdzvEndpoint?: string; rdzvId?: string;
 }
@@ -43,6 +43,9 @@ export function register(program: Command): void {
     .option('--keep-last <n>', 'also keep the last N checkpoints as <out>/history/step-<step>/ (default: train.keep_last, 1: none)', positiveInt)
     .option('--show <n>', 'after training, translate n held-out sentences (the training ones when none are held out) '
       + 'and count exact translations; a language model continues its text; 0: nothing', nonNegativeInt, 5)
+    .option('--valid <file>', 'validation data, read like the training data and encoded with its vocabularies '
+      + '(default: the held-out split, data.valid_fraction); evaluated as train.validate_every says')
+    .option('--max-time <minutes>', 'stop after this much wall time (saving first, as after an epoch): a fixed budget', positiveNumber)
     .option('--quiet', 'no progress output (and nothing shown)')
     .option('--engine <engine>', 'tfjs (default) | torch: the generated PyTorch module under torchrun/DDP (needs python3-torch)', oneOf(['tfjs', 'torch'] as const))
     .option('--nproc <n>', 'torch: processes on this machine (torchrun --nproc_per_node; default 1)', positiveInt)
@@ -72,6 +75,10 @@ export function register(program: Command): void {
           const flag = (f: string) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
           throw new UserError(`${stray.map(flag).join(', ')} ${stray.length === 1 ? 'is a flag' : 'are flags'} of the torch engine`, 'add --engine torch');
         }
+        const tfjsOnly = (['valid', 'maxTime'] as const).filter((f) => o[f] !== undefined);
+        if (o.engine === 'torch' && tfjsOnly.length > 0) {
+          throw new UserError(`${tfjsOnly.map((f) => (f === 'valid' ? '--valid' : '--max-time')).join(' and ')}: not yet supported by --engine torch`, 'train with the default engine (tfjs)');
+        }
         const [{ runTraining }, { createProgressReporter }, { withCleanStdout, writeStdout }] = await Promise.all([
           import('../../train/session.js'), import('../../train/progress.js'), import('../../train/cli-options.js'),
         ]);
@@ -79,6 +86,7 @@ export function register(program: Command): void {
         const common = {
           specPath, data: o.data, epochs: o.epochs, out: o.out, seed: o.seed, backend: o.backend, resume: o.resume,
           overwrite: o.overwrite, checkpointEvery: o.checkpointEvery, keepLast: o.keepLast, show: o.show, reporter: reporter!,
+          valid: o.valid, maxMinutes: o.maxTime,
           interrupt: watch, args: process.argv.slice(2),
         };
         const outcome = await withCleanStdout(async () => (o.engine === 'torch'
