@@ -45,6 +45,9 @@ export class SessionValidation {
   /** Why training should stop (early stopping, the wall budget), or null. */
   stopReason: string | null = null;
   private readonly started = performance.now();
+  /** The step of the latest validation, and whether the wall budget ended training. */
+  private validatedAt = -1;
+  private budgetSpent = false;
 
   constructor(private readonly o: SessionValidationOptions) {}
 
@@ -63,10 +66,11 @@ export class SessionValidation {
     return lr;
   }
 
-  private validate(at: { step: number; epoch: number }): { v: ValidationResult; text: string } | null {
+  private validate(at: { step: number; epoch: number }, final = false): { v: ValidationResult; text: string } | null {
     if (this.o.set === null) return null;
+    this.validatedAt = at.step;
     const v = runValidation(this.o.module, this.o.set, this.o.settings, this.o.spec.train.bleu_sentences ?? 1000);
-    const out = this.o.steering.observe({ loss: v.loss, bleu: v.bleu }, at);
+    const out = this.o.steering.observe({ loss: v.loss, bleu: v.bleu }, at, final);
     const parts = [`valid loss ${v.loss.toFixed(4)}, perplexity ${v.perplexity.toFixed(2)}`];
     if (v.bleu !== null) parts.push(`BLEU ${v.bleu.toFixed(2)} (${v.decoded} sentences)`);
     const keep = this.o.spec.train.keep_best ?? null;
@@ -94,17 +98,23 @@ export class SessionValidation {
     if (p.progress.batch === 0) return;
     const lr = this.o.steering.lrAt(p.step);
     const every = this.every;
-    if (typeof every === 'number' && p.step % every === 0 && !(p.batches > 0 && p.progress.batch >= p.batches)) {
-      const epoch = p.epoch - 1 + (p.batches > 0 ? p.progress.batch / p.batches : 0);
-      const r = this.validate({ step: p.step, epoch })!;
-      this.o.recorder.recordNow(p, this.o.secondsDone(), { kind: 'valid', lr, ...validFields(r.v) });
-      this.o.reporter.note(`step ${p.step} (epoch ${epoch.toFixed(2)}): ${r.text}`);
-      await this.keepBest({ step: p.step, epoch: p.epoch - 1, point: p }, r.v);
-    }
+    const epochEnd = p.batches > 0 && p.progress.batch >= p.batches; // atEpochEnd validates there
+    if (typeof every === 'number' && p.step % every === 0 && !epochEnd) await this.validateMidEpoch(p, lr, false);
     if (this.o.maxSeconds !== null && this.stopReason === null && (performance.now() - this.started) / 1000 >= this.o.maxSeconds) {
       this.stopReason = `the wall budget (--max-time ${this.o.maxSeconds / 60}) is spent`;
+      this.budgetSpent = true;
+      // A last look where the budget stops training, so best/ also considers the last weights.
+      if (every !== 'none' && this.validatedAt !== p.step && !epochEnd) await this.validateMidEpoch(p, lr, true);
     }
     this.applyLr(p.step);
+  }
+
+  private async validateMidEpoch(p: StepPoint, lr: number, final: boolean): Promise<void> {
+    const epoch = p.epoch - 1 + (p.batches > 0 ? p.progress.batch / p.batches : 0);
+    const r = this.validate({ step: p.step, epoch }, final)!;
+    this.o.recorder.recordNow(p, this.o.secondsDone(), { kind: 'valid', lr, ...validFields(r.v) });
+    this.o.reporter.note(`step ${p.step} (epoch ${epoch.toFixed(2)}): ${r.text}${final ? ' (where the wall budget stops)' : ''}`);
+    await this.keepBest({ step: p.step, epoch: p.epoch - 1, point: p }, r.v);
   }
 
   /**
@@ -115,8 +125,10 @@ export class SessionValidation {
   async atEpochEnd(s: EpochSummary): Promise<Partial<MetricsRecord>> {
     const lr = this.o.steering.lrAt(s.step);
     const every = this.every;
-    if (every === 'none' || (typeof every === 'number' && s.step % every !== 0)) return { lr };
-    const r = this.validate({ step: s.step, epoch: s.epoch })!;
+    const scheduled = every === 'epoch' || (typeof every === 'number' && s.step % every === 0);
+    const final = !scheduled && every !== 'none' && this.budgetSpent && this.validatedAt !== s.step;
+    if (!scheduled && !final) return { lr };
+    const r = this.validate({ step: s.step, epoch: s.epoch }, final)!;
     this.o.reporter.note(`epoch ${s.epoch}: ${r.text}`);
     await this.keepBest({ step: s.step, epoch: s.epoch, point: null }, r.v);
     this.applyLr(s.step); // a plateau reduction applies from the next step

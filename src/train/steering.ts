@@ -87,10 +87,14 @@ export class Steering {
       || (this.train.lr_schedule?.reduce_on_plateau ?? null) !== null;
   }
 
-  /** Updates bests and counters with one validation at (step, epoch). */
-  observe(f: ValidationFigures, at: { step: number; epoch: number }): SteeringOutcome {
+  /**
+   * Updates bests and counters with one validation at (step, epoch). `bestOnly`: a last look where
+   * the wall budget stopped training, which updates the bests (so keep_best sees the last weights)
+   * but no counter, so a --resume afterwards steers as if it had not happened.
+   */
+  observe(f: ValidationFigures, at: { step: number; epoch: number }, bestOnly = false): SteeringOutcome {
     const s = this.state;
-    s.validations++;
+    if (!bestOnly) s.validations++;
     const improved: ValidationMetric[] = [];
     for (const m of ['bleu', 'loss'] as const) {
       const v = value(f, m);
@@ -100,6 +104,7 @@ export class Steering {
         improved.push(m);
       }
     }
+    if (bestOnly) return { improved, stop: false, lrReducedTo: null };
     let stop = false;
     const early = this.train.early_stopping ?? null;
     if (early) {

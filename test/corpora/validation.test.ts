@@ -70,12 +70,20 @@ describe.skipIf(!BUILT)('validation while training', () => {
     expect(meta.steering.stopped_early).toBeTruthy();
   });
 
-  it('--max-time stops at the wall budget and saves; --resume continues', () => {
-    const r = seqloom(['train', spec('budget', '', { epochs: 200 }), '--out', 'budget-run', '--show', '0', '--max-time', '0.05'], root);
+  it('--max-time stops at the wall budget, validates there for best/, and saves; --resume continues', () => {
+    // validate_every is never reached: only the last look where the budget stops validates.
+    const r = seqloom(['train', spec('budget', '  validate_every: 100000\n  keep_best: loss\n', { epochs: 200 }), '--out', 'budget-run', '--show', '0', '--max-time', '0.05'], root);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/stopped at step \d+: the wall budget \(--max-time 0\.05\) is spent/);
-    const meta = JSON.parse(fs.readFileSync(path.join(root, 'budget-run', 'meta.json'), 'utf8')) as { step: number; epoch: number };
+    type Meta = { step: number; epoch: number; steering: { validations: number; best: { loss?: { step: number } } } };
+    const meta = JSON.parse(fs.readFileSync(path.join(root, 'budget-run', 'meta.json'), 'utf8')) as Meta;
     expect(meta.epoch).toBeLessThan(200);
+    const valid = readMetrics(path.join(root, 'budget-run')).filter((m) => m.valid_loss !== undefined);
+    expect(valid.map((m) => m.step)).toEqual([meta.step]);
+    expect(meta.steering.best.loss?.step).toBe(meta.step);
+    expect(meta.steering.validations).toBe(0); // no counter moved: a resume steers as if it had not happened
+    const best = JSON.parse(fs.readFileSync(path.join(root, 'budget-run', 'best', 'meta.json'), 'utf8')) as Meta;
+    expect(best.step).toBe(meta.step);
     const again = seqloom(['train', 'budget.yaml', '--out', 'budget-run', '--resume', '--epochs', String(meta.epoch + 2), '--show', '0'], root);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/resuming budget-run/);

@@ -22,6 +22,14 @@ describe('Steering', () => {
     expect(s.state.best).toEqual({ bleu: { value: 12, step: 30, epoch: 3 }, loss: { value: 1.5, step: 20, epoch: 2 } });
   });
 
+  it('a best-only look (where the wall budget stops) updates the bests but no counter', () => {
+    const s = new Steering({ ...base, early_stopping: { metric: 'loss', patience: 1 }, lr_schedule: { warmup_steps: 0, reduce_on_plateau: { metric: 'loss', factor: 0.5, patience: 1, min_lr: 0 } } }, 0.01);
+    s.observe({ loss: 2, bleu: null }, { step: 10, epoch: 0 });
+    expect(s.observe({ loss: 3, bleu: null }, { step: 15, epoch: 0 }, true)).toEqual({ improved: [], stop: false, lrReducedTo: null });
+    expect(s.observe({ loss: 1, bleu: null }, { step: 17, epoch: 0 }, true).improved).toEqual(['loss']);
+    expect(s.state).toMatchObject({ validations: 1, stall: 0, plateau_stall: 0, lr_scale: 1, best: { loss: { value: 1, step: 17 } } });
+  });
+
   it('early stopping after `patience` validations in a row without improving its metric', () => {
     const s = new Steering({ ...base, early_stopping: { metric: 'bleu', patience: 2 } }, 0.01);
     const stops = [[5, 1], [6, 2], [6, 3], [7, 4], [7, 5], [7, 6]].map(([bleu, step]) => s.observe({ loss: 1, bleu: bleu! }, { step: step!, epoch: 0 }).stop);
