@@ -53,6 +53,11 @@ class EtaClock {
 
 function summaryLine(result: TrainResult, extra?: string): string {
   const last = result.epochs.at(-1);
+  if (!last && result.stopped && result.stopped.batch > 0) {
+    const tps = result.tokens / Math.max(result.seconds, 1e-9);
+    return `stopped in epoch ${result.stopped.epoch} after ${result.stopped.batch} batch(es), step ${result.stopped.step}, `
+      + `in ${formatSeconds(result.seconds)}: ${Math.round(tps)} tokens/s${extra ? `; ${extra}` : ''}\n`;
+  }
   if (!last) return `nothing to train${extra ? `; ${extra}` : ''}\n`;
   const tps = result.tokens / Math.max(result.seconds, 1e-9);
   return `trained ${result.epochs.length} epoch(s) to epoch ${last.epoch} in ${formatSeconds(result.seconds)}: `
