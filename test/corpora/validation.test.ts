@@ -113,6 +113,13 @@ describe.skipIf(!BUILT)('validation while training', () => {
     expect(new Set(readMetrics(path.join(root, 'sched-whole')).map((m) => m.lr)).size).toBeGreaterThan(2); // warmup, then plateaus
   });
 
+  it('--valid and --max-time with --engine torch: one clear line (not yet supported there)', () => {
+    const r = seqloom(['train', spec('torchflags', ''), '--engine', 'torch', '--max-time', '1', '--valid', 'v.tsv', '--out', 'torchflags-run'], root);
+    expectCleanError(r);
+    expect(r.stderr).toContain('--valid and --max-time: not yet supported by --engine torch');
+    expect(fs.existsSync(path.join(root, 'torchflags-run'))).toBe(false);
+  });
+
   it('keep_best with no validation data: a located error before anything is written', () => {
     const file = spec('nodata', '  keep_best: bleu\n', { validFraction: 0 });
     const r = seqloom(['train', file, '--out', 'nodata-run'], root);

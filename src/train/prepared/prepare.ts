@@ -14,6 +14,7 @@ import { UserError } from '../../errors.js';
 import { loadTrainingData } from '../session-data.js';
 import { hostBatchTokens, type HostBatch } from '../batch-tensors.js';
 import { EXACT_MATCH_LIMIT, spreadIndices } from '../show-examples.js';
+import { rowTokens } from '../../runtime/data/stream-rows.js';
 import {
   MANIFEST_FILE, PREPARED_FORMAT, PREPARED_VERSION, encodeShard, shardName, type PreparedManifest, type ShardEntry,
 } from './format.js';
@@ -94,6 +95,6 @@ export async function runPrepare(o: PrepareOptions): Promise<{ dir: string; mani
 
 function showcaseOf(s: ReturnType<typeof loadTrainingData>['showcase']): PreparedManifest['showcase'] {
   if (s.task === 'language-model') return { split: 'training', prefix: s.prefix };
-  const keep = spreadIndices(s.sourceTokens.length, EXACT_MATCH_LIMIT);
-  return { split: s.split, source: keep.map((i) => s.sourceTokens[i]!), target: keep.map((i) => s.targetTokens[i]!) };
+  const keep = spreadIndices(s.pairs.count, EXACT_MATCH_LIMIT);
+  return { split: s.split, source: keep.map((i) => rowTokens(s.pairs.source, i)), target: keep.map((i) => rowTokens(s.pairs.target, i)) };
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Spec } from '../../spec/types.js';
 import { Vocab } from '../../runtime/text/vocab.js';
+import { encodeTokenPairs } from '../../runtime/data/seq2seq.js';
 import { UserError } from '../../errors.js';
 import type { HostBatch } from '../batch-tensors.js';
 import type { CheckpointVocabs } from '../checkpoint.js';
@@ -115,10 +116,11 @@ export function readEpoch(folder: PreparedFolder, epoch: number): HostBatch[] {
   }
 }
 
-/** What decided the batches (recorded by prepare, compared when training): data section and batch size. */
+/** What decided the batches (recorded by prepare, compared when training): data section, batch size or token budget. */
 export function batchingInputs(spec: Spec): Record<string, unknown> {
   const { path: _path, resolvedPath: _resolved, ...data } = spec.data as unknown as Record<string, unknown>;
-  return JSON.parse(JSON.stringify({ data, batch_size: spec.train.batch_size })) as Record<string, unknown>;
+  const batchTokens = spec.train.batch_tokens ?? undefined; // absent (as in folders prepared before it) when unused
+  return JSON.parse(JSON.stringify({ data, batch_size: spec.train.batch_size, batch_tokens: batchTokens })) as Record<string, unknown>;
 }
 
 /** Training data from a prepared folder, for `spec` and `seed` (both checked against the folder). */
@@ -139,7 +141,8 @@ export function loadPreparedData(dir: string, spec: Spec, seed: number): Trainin
   const showcase: TrainingData['showcase'] = folder.vocabs.task === 'seq2seq'
     ? {
       task: 'seq2seq', split: m.showcase.split === 'held-out' ? 'held-out' : 'training',
-      sourceTokens: m.showcase.source ?? [], targetTokens: m.showcase.target ?? [],
+      pairs: encodeTokenPairs(m.showcase.source ?? [], m.showcase.target ?? [], { source: folder.vocabs.source, target: folder.vocabs.target },
+        { source: spec.data.source!, target: spec.data.target! }),
       vocabs: { source: folder.vocabs.source, target: folder.vocabs.target },
       streams: { source: spec.data.source!, target: spec.data.target! },
     }
@@ -149,5 +152,7 @@ export function loadPreparedData(dir: string, spec: Spec, seed: number): Trainin
     description: m.data.description, warnings: [], showcase, maxEpochs: m.epochs,
     epochs: { batches: (epoch) => readEpoch(folder, epoch), batchesPerEpoch: m.shards[0]?.batches ?? 0 },
     prepared: folder,
+    heldOut: null, // a prepared folder holds training batches only: validate with train --valid FILE
+    dataSpec: spec.data,
   };
 }
