@@ -53,7 +53,7 @@ describe('the report of a seq2seq run with attention', () => {
 
   it('holds the curves, the graph, one heatmap per example and the settings', () => {
     const data = pageData(html);
-    expect(data.charts.map((c) => c.id)).toEqual(['loss', 'perplexity', 'throughput', 'lr']);
+    expect(data.charts.map((c) => c.id)).toEqual(['loss', 'perplexity', 'bleu', 'throughput', 'lr']); // held-out data validates every epoch
     expect(data.charts[0]!.step).toEqual(readMetrics(seq2seq).map((r) => r.step));
     expect(html).toMatch(/<svg[^>]*>[\s\S]*attn[\s\S]*<\/svg>/);
     expect(html).toContain('params');
@@ -136,8 +136,8 @@ describeWithSystem(systemChromium(), 'the report in headless Chromium', () => {
   it('renders every chart, the graph and the heatmaps with no error and no request; saves a screenshot', async () => {
     const one = await trainTiny(root, 'one-epoch', TINY_ATTENTION_SPEC.replace('name: tiny-attention', 'name: one-epoch'), { epochs: 1 });
     const pages = [
-      { file: path.join(root, 'attn.html'), shot: 'report-seq2seq.png', charts: 4, maps: 4 },
-      { file: path.join(root, 'one.html'), html: (await buildReport({ checkpoint: one, backend: 'cpu', examples: 2 })).html, shot: 'report-one-epoch.png', charts: 4, maps: 2 },
+      { file: path.join(root, 'attn.html'), shot: 'report-seq2seq.png', charts: 5, maps: 4 },
+      { file: path.join(root, 'one.html'), html: (await buildReport({ checkpoint: one, backend: 'cpu', examples: 2 })).html, shot: 'report-one-epoch.png', charts: 5, maps: 2 },
       { file: path.join(root, 'lm.html'), html: (await buildReport({ checkpoint: lm, backend: 'cpu' })).html, shot: 'report-lm.png', charts: 4, maps: 0 },
     ];
     fs.mkdirSync(SHOTS, { recursive: true });
