@@ -34,6 +34,8 @@ export interface SessionValidationOptions {
   secondsDone: () => number;
   /** Stop after this many seconds of this run (--max-time), or null. */
   maxSeconds: number | null;
+  /** Milliseconds, for the wall budget (tests pass their own); performance.now by default. */
+  clock?: () => number;
 }
 
 /** The figures a validation adds to a metrics record. */
@@ -44,12 +46,17 @@ function validFields(v: ValidationResult): Partial<MetricsRecord> {
 export class SessionValidation {
   /** Why training should stop (early stopping, the wall budget), or null. */
   stopReason: string | null = null;
-  private readonly started = performance.now();
+  private readonly started: number;
   /** The step of the latest validation, and whether the wall budget ended training. */
   private validatedAt = -1;
   private budgetSpent = false;
 
-  constructor(private readonly o: SessionValidationOptions) {}
+  private readonly o: SessionValidationOptions & { clock: () => number };
+
+  constructor(o: SessionValidationOptions) {
+    this.o = { clock: () => performance.now(), ...o };
+    this.started = this.o.clock();
+  }
 
   get stop(): boolean {
     return this.stopReason !== null;
@@ -100,13 +107,21 @@ export class SessionValidation {
     const every = this.every;
     const epochEnd = p.batches > 0 && p.progress.batch >= p.batches; // atEpochEnd validates there
     if (typeof every === 'number' && p.step % every === 0 && !epochEnd) await this.validateMidEpoch(p, lr, false);
-    if (this.o.maxSeconds !== null && this.stopReason === null && (performance.now() - this.started) / 1000 >= this.o.maxSeconds) {
-      this.stopReason = `the wall budget (--max-time ${this.o.maxSeconds / 60}) is spent`;
-      this.budgetSpent = true;
+    // At an epoch's last step the budget is looked at in atEpochEnd instead: stopping here would end
+    // the run before the epoch's record, its validation and its checkpoint.
+    if (!epochEnd && this.budgetJustSpent()) {
       // A last look where the budget stops training, so best/ also considers the last weights.
-      if (every !== 'none' && this.validatedAt !== p.step && !epochEnd) await this.validateMidEpoch(p, lr, true);
+      if (every !== 'none' && this.validatedAt !== p.step) await this.validateMidEpoch(p, lr, true);
     }
     this.applyLr(p.step);
+  }
+
+  /** Whether --max-time is spent now (first time only): sets the stop reason. */
+  private budgetJustSpent(): boolean {
+    if (this.o.maxSeconds === null || this.stopReason !== null || (this.o.clock() - this.started) / 1000 < this.o.maxSeconds) return false;
+    this.stopReason = `the wall budget (--max-time ${this.o.maxSeconds / 60}) is spent`;
+    this.budgetSpent = true;
+    return true;
   }
 
   private async validateMidEpoch(p: StepPoint, lr: number, final: boolean): Promise<void> {
@@ -125,6 +140,7 @@ export class SessionValidation {
   async atEpochEnd(s: EpochSummary): Promise<Partial<MetricsRecord>> {
     const lr = this.o.steering.lrAt(s.step);
     const every = this.every;
+    this.budgetJustSpent(); // the epoch is whole: its record, validation and checkpoint come before the stop
     const scheduled = every === 'epoch' || (typeof every === 'number' && s.step % every === 0);
     const final = !scheduled && every !== 'none' && this.budgetSpent && this.validatedAt !== s.step;
     if (!scheduled && !final) return { lr };

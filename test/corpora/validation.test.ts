@@ -89,6 +89,20 @@ describe.skipIf(!BUILT)('validation while training', () => {
     expect(again.stderr).toMatch(/resuming budget-run/);
   });
 
+  it("--max-time spent on an epoch's last step (one batch an epoch): the epoch ends whole, its record validated, then the run stops", () => {
+    const r = seqloom(['train', spec('edge', '  validate_every: 100000\n  keep_best: loss\n', { epochs: 100000, batch: 512 }), '--out', 'edge-run', '--show', '0', '--max-time', '0.02'], root);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/stopped at step \d+: the wall budget \(--max-time 0\.02\) is spent/);
+    const meta = JSON.parse(fs.readFileSync(path.join(root, 'edge-run', 'meta.json'), 'utf8')) as { step: number; epoch: number };
+    const records = readMetrics(path.join(root, 'edge-run'));
+    const last = records[records.length - 1]!;
+    expect(last).toMatchObject({ kind: 'epoch', epoch: meta.epoch, step: meta.step });
+    expect(records.filter((m) => m.valid_loss !== undefined)).toEqual([last]);
+    expect(meta.step).toBe(meta.epoch); // one step an epoch, and the checkpoint is the whole epoch's
+    const best = JSON.parse(fs.readFileSync(path.join(root, 'edge-run', 'best', 'meta.json'), 'utf8')) as { step: number };
+    expect(best.step).toBe(meta.step);
+  });
+
   it('--valid FILE is the validation set, and a resume keeps using it', () => {
     fs.writeFileSync(path.join(root, 'valid.tsv'), 'one\tun\ntwo\tdeux\nthree\ttrois\n');
     const r = seqloom(['train', spec('vfile', '  keep_best: loss\n', { validFraction: 0, epochs: 1 }), '--out', 'vfile-run', '--show', '0', '--valid', 'valid.tsv'], root);
