@@ -17,7 +17,8 @@ let root = '';
 beforeAll(() => {
   root = makeTemp('interrupt');
   // 360 training pairs, batch 4: 90 steps an epoch, so a signal lands inside an epoch; dropout on.
-  fs.writeFileSync(path.join(root, 'tiny.yaml'), tinySeq2seqSpec({ hidden: 6, dropout: 0.2, limit: 400, batch: 4, epochs: 2, seed: 5 }));
+  // 180 steps an epoch: the second epoch, where the first test's signal lands, lasts a few tenths of a second.
+  fs.writeFileSync(path.join(root, 'tiny.yaml'), tinySeq2seqSpec({ hidden: 6, dropout: 0.2, limit: 400, batch: 2, epochs: 2, seed: 5 }));
 });
 afterAll(() => removeTemp(root));
 
@@ -30,8 +31,9 @@ describe.skipIf(!BUILT)('interrupting training', () => {
     expect(straight.code, straight.stderr).toBe(0);
 
     const run = spawnSeqloom(['train', 'tiny.yaml', '--out', 'stopped', '--show', '0', '--checkpoint-every', '1000 steps'], root);
-    await run.waitForStderr(/^training tiny-seq2seq/m);
-    await new Promise((r) => setTimeout(r, 400));
+    // Once the first epoch's validation is printed the second epoch is under way: the signal lands
+    // inside it on a machine of any speed (a fixed delay once let a fast machine finish first).
+    await run.waitForStderr(/^epoch 1: valid loss/m);
     run.child.kill('SIGINT');
     const r = await run.exited;
     expectNoStack(r);
