@@ -86,7 +86,9 @@ function checkedClass(value: unknown, path: string): GeneratedModuleClass {
 export function moduleTargets(): ModuleTargets {
   const here = dirname(fileURLToPath(import.meta.url));
   const runtime = join(here, '..', 'runtime', FROM_SOURCES ? 'index.ts' : 'index.js');
-  const tfjs = createRequire(import.meta.url).resolve('@tensorflow/tfjs');
+  // Built: the facade every dist file imports tfjs through (scripts/tfjs-facade.mjs), which loads
+  // the package without Node's export scan. From sources (tests): the package itself.
+  const tfjs = FROM_SOURCES ? createRequire(import.meta.url).resolve('@tensorflow/tfjs') : join(here, '..', 'vendor', 'tfjs.js');
   return { runtime: specifierFor(runtime), tfjs: specifierFor(tfjs) };
 }
 

@@ -4,11 +4,15 @@
  * its binaries from node_modules by an absolute path resolved from this file, so any working
  * directory works and nothing is fetched. Importing it also hooks in the system BLAS (blas/).
  */
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { addBackendHooks } from '../backend/hooks.js';
 import './blas/index.js'; // wasm's products on a system BLAS when there is one (SEQLOOM_BLAS)
+
+// `require`, not `import`: Node would scan the CommonJS bundle's source for export names (tens of
+// ms at every start). Loading it registers the 'wasm' backend.
+const require = createRequire(import.meta.url);
+const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
 
 let wasmPathsSet = false;
 
@@ -20,7 +24,6 @@ async function loadTfjsNode(): Promise<void> {
 
 function pointWasmAtNodeModules(): void {
   if (wasmPathsSet) return;
-  const require = createRequire(import.meta.url);
   const entry = require.resolve('@tensorflow/tfjs-backend-wasm'); // …/dist/tf-backend-wasm.node.js
   setWasmPaths(path.dirname(entry) + path.sep);
   wasmPathsSet = true;

@@ -30,6 +30,9 @@ function pagePlugin(generatedTs: string, root: string): Plugin {
       // `@tensorflow/tfjs` from our code and the generated module: core + backends only (tfjs-core-only.ts).
       b.onResolve({ filter: /^@tensorflow\/tfjs$/ }, (args) =>
         (args.importer.includes('/node_modules/') ? undefined : { path: source('web/page/tfjs-core-only') }));
+      // Built (dist), our code imports tfjs through the Node facade vendor/tfjs.js: the same shim.
+      b.onResolve({ filter: /\/vendor\/tfjs\.js$/ }, (args) =>
+        (args.importer.startsWith(SRC) ? { path: source('web/page/tfjs-core-only') } : undefined));
       b.onResolve({ filter: /\/system-memory(\.js|\.ts)?$/ }, (args) =>
         (args.importer.startsWith(join(SRC, 'guard')) ? { path: source('guard/system-memory.browser') } : undefined));
     },
