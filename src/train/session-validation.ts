@@ -54,7 +54,7 @@ export class SessionValidation {
   private readonly o: SessionValidationOptions & { clock: () => number };
 
   constructor(o: SessionValidationOptions) {
-    this.o = { clock: () => performance.now(), ...o };
+    this.o = { ...o, clock: o.clock ?? (() => performance.now()) };
     this.started = this.o.clock();
   }
 
